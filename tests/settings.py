@@ -1,0 +1,10 @@
+"""Test settings: a throw-away data folder and a fast password hasher."""
+
+import os
+import tempfile
+
+os.environ.setdefault("FENGQIAO_DATA_DIR", tempfile.mkdtemp(prefix="fengqiao-test-"))
+
+from fengqiao.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
