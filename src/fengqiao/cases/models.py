@@ -80,6 +80,9 @@ class Case(models.Model):
     co_departments = models.ManyToManyField(Department, blank=True, related_name="co_cases")
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="assigned_cases")
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="registered_cases")
+    # 被反映对象: the unit or official complained about never handles nor sees the case.
+    accused_department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="accused_cases")
+    accused_staff = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="accused_cases")
 
     created_at = models.DateTimeField("登记时间", db_index=True)
     accepted_at = models.DateTimeField(null=True, blank=True)

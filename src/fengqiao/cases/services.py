@@ -122,7 +122,7 @@ def _event(case: Case, action: str, actor: Staff | None, from_status: str, *, no
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("region", "lead_department").get(pk=case.pk)
+    return Case.objects.select_for_update(of=("self",)).select_related("region", "lead_department").get(pk=case.pk)
 
 
 def _require(text: str, what_zh: str, what_en: str, min_len: int = 1) -> str:

@@ -88,6 +88,10 @@ class Staff(AbstractUser):
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.CLERK)
     region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
+    on_duty = models.BooleanField("值班", default=False)
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    totp_secret = models.CharField(max_length=64, blank=True)
 
     def __str__(self):
         return self.display_name or self.username

@@ -23,6 +23,16 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='case',
+            name='accused_department',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accused_cases', to='org.department'),
+        ),
+        migrations.AddField(
+            model_name='case',
+            name='accused_staff',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='accused_cases', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AddField(
+            model_name='case',
             name='assignee',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assigned_cases', to=settings.AUTH_USER_MODEL),
         ),
