@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "fengqiao.core.middleware.SecurityHeadersMiddleware",
+    "fengqiao.core.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,6 +137,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+AUTHENTICATION_BACKENDS = ["fengqiao.org.auth.LockoutBackend"]
+
+
+def _caches() -> dict:
+    url = os.environ.get("FENGQIAO_CACHE_URL")
+    if url:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fengqiao"}}
+
+
+CACHES = _caches()
+
+# Requests per minute per client address on public endpoints (0 disables).
+FENGQIAO_RATE_LIMITS = {
+    "public_write_per_minute": int(os.environ.get("FENGQIAO_RATE_WRITE", "20")),
+    "public_read_per_minute": int(os.environ.get("FENGQIAO_RATE_READ", "120")),
+}
+FENGQIAO_LOGIN_LOCKOUT = {"failures": 5, "minutes": 15}
 
 # Time limits in working days (信访工作条例 defaults); each may be overridden.
 FENGQIAO_DEADLINES = {

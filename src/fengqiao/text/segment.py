@@ -17,7 +17,7 @@ __all__ = ["Segmenter", "segment", "STOPWORDS", "get_tokenizer", "add_words"]
 # officials, and words that occur in almost every petition.
 STOPWORDS = frozenset("""
 的 了 和 与 及 或 是 在 有 也 都 就 还 又 而 但 并 被 把 给 对 向 从 到 于 以 为 让 使 由 将 等 之 其 此 这 那 哪
-个 些 着 过 吗 呢 吧 啊 呀 哦 嘛 么 啦 么 很 太 更 最 再 才 只 已 能 会 要 想 去 来 上 下 里 中 内 外 后 前 时
+们 个 些 着 过 吗 呢 吧 啊 呀 哦 嘛 么 啦 么 很 太 更 最 再 才 只 已 能 会 要 想 去 来 上 下 里 中 内 外 后 前 时
 我 你 您 他 她 它 我们 你们 您们 他们 她们 它们 自己 大家 本人 人家 咱们 各位 这个 那个 这些 那些 这里 那里 这样 那样
 这么 那么 什么 怎么 怎样 为什么 为何 如何 哪里 多少 几 一 一个 一些 一下 一直 一起 一样 一定 一次 一般 没 没有 不 不是
 不能 不会 不要 不到 可以 可能 能够 应该 需要 必须 已经 正在 现在 目前 当时 之前 之后 以后 以前 以来 期间 今年 去年 明年
@@ -29,7 +29,10 @@ STOPWORDS = frozenset("""
 居然 到底 究竟 是否 能否 可否 何时 多久 不知 谢 致 此致 敬礼 此 该 各 每 某 本 之 所 所有 全部 啥 咋 嘛
 """.replace("~", "").split())
 
-_JUNK = re.compile(r"^(?:[\W_]+|\d+(?:\.\d+)?%?|[A-Za-z]\d*|\d+[A-Za-z]?)$")
+_JUNK = re.compile(r"^(?:[\W_]+|\d+(?:\.\d+)?%?|[A-Za-z]\d*)$")
+# anonymised place codes such as "A市", "A2区", "K9县" found in public board
+# exports; they carry no meaning and confuse the HMM segmenter.
+_PLACE_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}(?=[市区县])[市区县]")
 
 _lock = threading.Lock()
 _tokenizer = None
@@ -94,6 +97,7 @@ class Segmenter:
     def __call__(self, text: str, *, normalized: bool = False) -> list[str]:
         if not normalized:
             text = normalize(text)
+        text = _PLACE_CODE.sub(" ", text)
         out = []
         stop = self.stopwords
         for w in self.tokenizer.lcut(text, HMM=True):
