@@ -1,0 +1,59 @@
+import pytest
+from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.test import override_settings
+
+from fengqiao.org.models import Staff
+from tests.world import PASSWORD
+
+SUBMISSION = {"title": "路灯不亮", "content": "村口的路灯坏了一个月，晚上出行不安全。"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@override_settings(FENGQIAO_RATE_LIMITS={"public_write_per_minute": 3, "public_read_per_minute": 100})
+def test_public_submissions_beyond_the_limit_get_429_with_retry_after(client, world):
+    codes = [client.post("/api/v1/public/cases", SUBMISSION, content_type="application/json").status_code for _ in range(5)]
+    assert codes[:3] == [201, 201, 201]
+    assert codes[3:] == [429, 429]
+    response = client.post("/api/v1/public/cases", SUBMISSION, content_type="application/json")
+    assert 1 <= int(response["Retry-After"]) <= 60
+    assert "请求过于频繁" in response.json()["detail"]
+
+
+@override_settings(FENGQIAO_RATE_LIMITS={"public_write_per_minute": 2, "public_read_per_minute": 100})
+def test_rate_limit_counts_each_client_address_apart(client, world):
+    for _ in range(2):
+        client.post("/api/v1/public/cases", SUBMISSION, content_type="application/json", REMOTE_ADDR="10.0.0.1")
+    blocked = client.post("/api/v1/public/cases", SUBMISSION, content_type="application/json", REMOTE_ADDR="10.0.0.1")
+    other = client.post("/api/v1/public/cases", SUBMISSION, content_type="application/json", REMOTE_ADDR="10.0.0.2")
+    assert (blocked.status_code, other.status_code) == (429, 201)
+
+
+def test_pages_carry_security_headers(client, world):
+    response = client.get("/api/v1/openapi.json")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(world):
+    for _ in range(5):
+        assert authenticate(username="clerk", password="wrong-password") is None
+    assert authenticate(username="clerk", password=PASSWORD) is None
+    clerk = Staff.objects.get(username="clerk")
+    assert clerk.locked_until is not None
+
+
+def test_a_success_resets_the_failure_count(world):
+    for _ in range(4):
+        authenticate(username="clerk", password="wrong-password")
+    assert authenticate(username="clerk", password=PASSWORD) is not None
+    authenticate(username="clerk", password="wrong-password")
+    assert Staff.objects.get(username="clerk").locked_until is None
