@@ -15,6 +15,7 @@ cp "$modules/htmx.org/dist/htmx.min.js" "$dest/htmx.min.js"
 cp "$modules/htmx.org/LICENSE" "$dest/htmx.LICENSE.txt"
 cp "$modules/echarts/dist/echarts.min.js" "$dest/echarts.min.js"
 cp "$modules/echarts/LICENSE" "$dest/echarts.LICENSE.txt"
+cp "$modules/echarts/NOTICE" "$dest/echarts.NOTICE.txt"
 version() { sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$1/package.json" | head -n 1; }
 {
     echo "htmx.org $(version "$modules/htmx.org")"

@@ -54,7 +54,6 @@ MIDDLEWARE = [
     "fengqiao.core.middleware.SecurityHeadersMiddleware",
     "fengqiao.core.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

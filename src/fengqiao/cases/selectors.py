@@ -48,6 +48,9 @@ class CaseFilters:
 
 def case_list(*, staff: Staff, filters: CaseFilters | None = None) -> QuerySet[Case]:
     f = filters or CaseFilters()
+    for name, value in vars(f).items():
+        if isinstance(value, str) and "\x00" in value:
+            setattr(f, name, value.replace("\x00", ""))  # PostgreSQL refuses NUL; nothing stored has one
     qs = case_scope(Case.objects.all(), staff).select_related("region", "category", "lead_department", "petitioner")
     if f.status:
         qs = qs.filter(status__in=f.status.split(","))
@@ -127,3 +130,48 @@ def petitioner_cases(*, staff: Staff, id_number: str = "", phone: str = "", excl
     if exclude_case_id:
         qs = qs.exclude(pk=exclude_case_id)
     return qs.order_by("-created_at")
+
+
+# ---------------------------------------------------------------- helpers for the web console
+
+_QUEUE_DEFAULT_STATUS = {
+    "handler": "dispatched,in_progress",
+    "mediator": "dispatched,in_progress",
+    "grid_worker": "dispatched,in_progress",
+    "dispatcher": "accepted,returned",
+    "clerk": "registered,replied,evaluated",
+}
+
+
+def case_queue_default_status(staff: Staff) -> str:
+    """Return the statuses (comma-separated) a role works on by default: its to-do list."""
+    return _QUEUE_DEFAULT_STATUS.get(staff.role, ",".join(sorted(OPEN_STATUSES)))
+
+
+def case_colour_counts(qs: QuerySet[Case]) -> dict[str, int]:
+    """Count the open cases of `qs` by deadline colour, in one query."""
+    from django.db.models import Count, Q
+
+    now = timezone.now()
+    soon = add_workdays(timezone.localtime(now), settings.FENGQIAO_DEADLINES["yellow_within"])
+    running = Q(status__in=OPEN_STATUSES, due_at__isnull=False)
+    counts = qs.order_by().aggregate(
+        red=Count("pk", filter=running & Q(due_at__lt=now), distinct=True),
+        yellow=Count("pk", filter=running & Q(due_at__gte=now, due_at__lte=soon), distinct=True),
+        green=Count("pk", filter=running & Q(due_at__gt=soon), distinct=True),
+    )
+    return {k: counts[k] or 0 for k in ("red", "yellow", "green")}
+
+
+def case_attachment_get(*, case: Case, attachment_id: int):
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("附件不存在", "attachment not found")
+    return attachment
+
+
+def case_reveal_allowed(*, case: Case, staff: Staff) -> bool:
+    """Return whether `staff` may ask to see the petitioner's personal data in clear."""
+    from fengqiao.cases.states import ROLES_FOR, Action
+
+    return case.petitioner_id is not None and staff.role in ROLES_FOR[Action.REVEAL]
