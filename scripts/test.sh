@@ -10,9 +10,10 @@ command -v "$PY" >/dev/null || PY=python3
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "安装 Chromium / installing Debian's chromium for the browser tests"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed; browser tests will be skipped"
+if { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wenquanyi; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "安装 Chromium 与中文字体 / installing Debian's chromium and a CJK font for the browser tests"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+    || echo "chromium not installed; browser tests will be skipped"
 fi
 
 PG_URL=${FENGQIAO_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/fengqiao}

@@ -11,3 +11,4 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Rate limits are exercised by their own tests with override_settings; the rest of the suite posts freely.
 FENGQIAO_RATE_LIMITS = {"public_write_per_minute": 0, "public_read_per_minute": 0}
+FENGQIAO_TASKS_SYNC = True

@@ -23,7 +23,7 @@ def test_fuzzing_the_api_finds_no_server_error(tmp_path):
             [str(Path(sys.executable).parent / "schemathesis"), "run", f"{server.url}/api/v1/openapi.json",
              "--checks", "not_a_server_error", "--max-examples", "25", "--seed", "1",
              "-H", f"Authorization: Bearer {token}", "--request-timeout", "20"],
-            capture_output=True, text=True, timeout=900,
+            capture_output=True, text=True, timeout=900, cwd=tmp_path,
         )
         print(result.stdout[-3000:])
         assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]

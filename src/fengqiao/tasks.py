@@ -1,0 +1,1 @@
+"""Import every module that defines background tasks, so that workers know them all."""
