@@ -57,3 +57,24 @@ def test_a_success_resets_the_failure_count(world):
     assert authenticate(username="clerk", password=PASSWORD) is not None
     authenticate(username="clerk", password="wrong-password")
     assert Staff.objects.get(username="clerk").locked_until is None
+
+
+def test_two_factor_login_needs_the_current_code(client, world):
+    import pyotp
+
+    from fengqiao.core import crypto
+    from fengqiao.org.services import staff_totp_enable
+
+    staff_totp_enable(staff=world.leader)
+    secret = crypto.decrypt(Staff.objects.get(username="leader").totp_secret)
+    without = client.post("/staff/login", {"username": "leader", "password": PASSWORD})
+    assert without.status_code == 200 and "动态验证码不正确" in without.content.decode()
+    wrong = client.post("/staff/login", {"username": "leader", "password": PASSWORD, "otp": "000000"})
+    assert "动态验证码不正确" in wrong.content.decode()
+    ok = client.post("/staff/login", {"username": "leader", "password": PASSWORD, "otp": pyotp.TOTP(secret).now()})
+    assert ok.status_code == 302
+    assert client.get("/staff/").status_code == 200
+
+
+def test_staff_without_two_factor_log_in_with_password_alone(client, world):
+    assert client.post("/staff/login", {"username": "clerk", "password": PASSWORD}).status_code == 302

@@ -91,7 +91,7 @@ class Staff(AbstractUser):
     on_duty = models.BooleanField("值班", default=False)
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
-    totp_secret = models.CharField(max_length=64, blank=True)
+    totp_secret = models.CharField(max_length=255, blank=True)  # encrypted
 
     def __str__(self):
         return self.display_name or self.username

@@ -12,6 +12,7 @@ from fengqiao.cases.services import ALLOWED_UPLOADS, MAX_UPLOAD_BYTES
 from fengqiao.cases.states import Channel, Rating, Status
 from fengqiao.org.models import Department, Region
 from fengqiao.org.selectors import region_scope_path
+from fengqiao.org.services import staff_totp_verify
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -127,6 +128,12 @@ class LoginForm(AuthenticationForm):
         "inactive": "该账号已停用，请联系管理员",
     }
 
+    otp = forms.CharField(
+        label="动态验证码", required=False, max_length=8,
+        help_text="已开启两步验证的账号请填写身份验证器上的6位数字",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "用户名"
@@ -134,7 +141,7 @@ class LoginForm(AuthenticationForm):
 
     def clean(self):
         try:
-            return super().clean()
+            cleaned = super().clean()
         except forms.ValidationError:
             locked = getattr(self.request, "login_locked_until", None)
             if locked:
@@ -142,6 +149,10 @@ class LoginForm(AuthenticationForm):
                     f"登录失败次数过多，账号已锁定，请在 {timezone.localtime(locked):%H:%M} 后再试", code="locked"
                 )
             raise
+        if self.user_cache is not None and not staff_totp_verify(staff=self.user_cache, code=cleaned.get("otp", "")):
+            self.user_cache = None
+            raise forms.ValidationError("动态验证码不正确或已过期（两步验证）", code="bad_otp")
+        return cleaned
 
 QUEUE_STATUS_CHOICES = [("", "我的待办"), ("open", "全部未办结"), ("all", "全部")] + list(Status.choices)
 COLOUR_CHOICES = [("", "全部期限"), ("red", "红：已超期"), ("yellow", "黄：即将到期"), ("green", "绿：正常")]
