@@ -137,10 +137,11 @@ SUCCESS = {
 
 def _action_form(action: str, case, user, data=None):
     if action == Action.ACCEPT:
-        return f.AcceptForm(data, case=case)
+        return f.AcceptForm(data, case=case, auto_id=f"id_{action}_%s")
     if action == Action.DISPATCH:
         suggested = responsibility_lookup(category=case.category, region=case.region) if data is None else None
-        return f.DispatchForm(data, departments=department_list(staff=user), suggested=suggested, case=case)
+        return f.DispatchForm(data, departments=department_list(staff=user), suggested=suggested, case=case,
+                              auto_id=f"id_{action}_%s")
     form_class = {
         Action.REJECT: f.ReasonForm,
         Action.CLAIM: f.EmptyForm,
@@ -152,7 +153,7 @@ def _action_form(action: str, case, user, data=None):
         Action.CLOSE: f.NoteForm,
         Action.REVIEW: f.ReasonForm,
     }[action]
-    return form_class(data)
+    return form_class(data, auto_id=f"id_{action}_%s")
 
 
 def _run_action(action: str, case, user, d: dict):
@@ -208,7 +209,7 @@ def _case_page(request, case, *, bound: dict | None = None, revealed=None, revea
         "attachments": case.attachments.order_by("at"),
         "co_departments": case.co_departments.all(),
         "can_reveal": selectors.case_reveal_allowed(case=case, staff=request.user),
-        "reveal_form": reveal_form or f.RevealForm(),
+        "reveal_form": reveal_form or f.RevealForm(auto_id="id_reveal_%s"),
         "revealed": revealed,
         "can_attach": _may(case, request.user, Action.ATTACH),
         "attachment_form": f.AttachmentForm(),
@@ -259,7 +260,7 @@ def case_action(request, case_id: int, action: str):
 @require_POST
 def case_reveal(request, case_id: int):
     case = _case_or_404(request.user, case_id)
-    form = f.RevealForm(request.POST)
+    form = f.RevealForm(request.POST, auto_id="id_reveal_%s")
     if not form.is_valid():
         return _case_page(request, case, reveal_form=form, status=400)
     try:
