@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "fengqiao.core",
     "fengqiao.org",
     "fengqiao.cases",
+    "fengqiao.notify",
+    "fengqiao.analysis",
     "fengqiao.api",
     "fengqiao.web",
 ]
@@ -154,6 +156,11 @@ CACHES = _caches()
 FENGQIAO_RATE_LIMITS = {
     "public_write_per_minute": int(os.environ.get("FENGQIAO_RATE_WRITE", "20")),
     "public_read_per_minute": int(os.environ.get("FENGQIAO_RATE_READ", "120")),
+}
+# Dispatch automatically when the top routing suggestion is at least this confident (off by default).
+FENGQIAO_AUTO_DISPATCH = {
+    "enabled": os.environ.get("FENGQIAO_AUTO_DISPATCH", "") == "1",
+    "threshold": float(os.environ.get("FENGQIAO_AUTO_DISPATCH_THRESHOLD", "0.9")),
 }
 FENGQIAO_LOGIN_LOCKOUT = {"failures": 5, "minutes": 15}
 

@@ -1,8 +1,11 @@
 """The JSON API under /api/v1. Thin: parse, call one service or selector, shape the answer."""
 
+import hashlib
+import json
+
 from django.db.models import Prefetch
 from django.http import HttpRequest
-from ninja import NinjaAPI, Query, Router
+from ninja import Body, NinjaAPI, Query, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -59,6 +62,9 @@ def _auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        body = {"detail": "请求内容不是有效的 JSON", "detail_en": "the request body is not valid JSON", "code": "invalid_json"}
+        return api.create_response(request, body, status=400)
     return api.create_response(request, {"detail": str(exc), "detail_en": str(exc), "code": "error"}, status=exc.status_code)
 
 
@@ -111,17 +117,22 @@ def public_case_create(request: HttpRequest, payload: s.PublicCaseIn):
         petitioner=services.PetitionerData(
             name=payload.name or "", phone=payload.phone or "", id_number=payload.id_number or "", address=payload.address or ""
         ),
-        idempotency_key=_idempotency_key(request, "public"),
+        idempotency_key=_idempotency_key(request, "public", payload),
     )
     return 201, _public_out(case)
 
 
-def _idempotency_key(request: HttpRequest, scope: str) -> str | None:
+def _idempotency_key(request: HttpRequest, scope: str, payload: s.Schema | None = None) -> str | None:
+    """Return the scoped key. Anonymous keys are bound to the payload, so that sending somebody
+    else's key (all public clients share one scope) never returns their case."""
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key:
         return None
     if len(key) > 100:
         raise ValidationFailed("Idempotency-Key 不能超过100个字符", "Idempotency-Key longer than 100 characters")
+    if payload is not None:
+        body = json.dumps([key, payload.model_dump()], ensure_ascii=False, sort_keys=True, default=str)
+        return f"{scope}:{hashlib.sha256(body.encode()).hexdigest()}"
     return f"{scope}:{key}"
 
 
@@ -275,9 +286,12 @@ def _case_for(request, case_id: int) -> Case:
 
 
 def _transition(path: str, schema, call):
-    """Register POST /cases/{id}/<path> that parses `schema` and calls one service."""
-    def view(request, case_id: int, payload: schema):  # type: ignore[valid-type]
-        case = call(_case_for(request, case_id), request.auth, payload)
+    """Register POST /cases/{id}/<path> that parses `schema` and calls one service.
+    When every field of `schema` is optional, the body may be left out altogether."""
+    optional = not any(f.is_required() for f in schema.model_fields.values())
+
+    def view(request, case_id: int, payload: schema = Body(None) if optional else Body(...)):  # type: ignore[valid-type]
+        case = call(_case_for(request, case_id), request.auth, payload if payload is not None else schema())
         case = Case.objects.select_related("region", "category", "lead_department__region", "petitioner").get(pk=case.pk)
         return _case_out(case, request.auth)
 

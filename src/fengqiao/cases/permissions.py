@@ -55,6 +55,14 @@ def case_check(case: Case, action: str, actor: Staff | None) -> None:
     if action in DEPARTMENT_ACTIONS and actor.role != Role.ADMIN and actor.department_id != case.lead_department_id:
         raise NotPermitted("只有牵头单位的人员可以办理此案件", "only staff of the lead department may do this")
     if (
+        action == Action.ESCALATE
+        and actor.role in DEPARTMENT_ROLES
+        and case.lead_department_id is not None
+        and actor.department_id != case.lead_department_id
+    ):
+        # A co-handling unit helps; it does not move the lead unit's case to another level.
+        raise NotPermitted("只有牵头单位的人员可以提级", "only staff of the lead department may escalate")
+    if (
         action in {Action.CLOSE, Action.DISPATCH}
         and case.last_rating == Rating.DISSATISFIED
         and case.redo_count >= 1

@@ -26,6 +26,11 @@ PETITIONER_LABEL = "信访人"
 _PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
+def _text(value: str | None) -> str:
+    """Return `value` without NUL characters, which PostgreSQL cannot store in text."""
+    return (value or "").replace("\x00", "")
+
+
 def _limit(name: str) -> int:
     return settings.FENGQIAO_DEADLINES[name]
 
@@ -55,10 +60,10 @@ class PetitionerData:
 def petitioner_validate(data: PetitionerData) -> PetitionerData:
     """Return cleaned data, or raise ValidationFailed naming the bad field."""
     clean = PetitionerData(
-        name=(data.name or "").strip()[:50],
+        name=_text(data.name).strip()[:50],
         id_number=(data.id_number or "").strip().upper().replace(" ", ""),
         phone=(data.phone or "").strip().replace(" ", ""),
-        address=(data.address or "").strip()[:200],
+        address=_text(data.address).strip()[:200],
     )
     if clean.id_number:
         try:
@@ -81,7 +86,11 @@ def petitioner_upsert(*, data: PetitionerData) -> Petitioner | None:
     if id_index:
         person = Petitioner.objects.filter(id_number_index=id_index).first()
     if person is None and phone_index:
-        person = Petitioner.objects.filter(phone_index=phone_index).first()
+        by_phone = Petitioner.objects.filter(phone_index=phone_index)
+        if id_index:
+            # A shared (household) phone must not merge two people with different ID numbers.
+            by_phone = by_phone.filter(id_number_index="")
+        person = by_phone.first()
     if person is None:
         person = Petitioner()
     changed = False
@@ -110,6 +119,7 @@ def petitioner_upsert(*, data: PetitionerData) -> Petitioner | None:
 def _event(case: Case, action: str, actor: Staff | None, from_status: str, *, note="", public_note="", data=None, at=None):
     at = at or timezone.now()
     label = actor.label if actor else PETITIONER_LABEL
+    note = _text(note)
     event = CaseEvent.objects.create(
         case=case, at=at, actor=actor, actor_label=label, action=action, from_status=from_status,
         to_status=case.status, note=note, public_note=public_note, data=data or {},
@@ -126,7 +136,7 @@ def _locked(case: Case) -> Case:
 
 
 def _require(text: str, what_zh: str, what_en: str, min_len: int = 1) -> str:
-    text = (text or "").strip()
+    text = _text(text).strip()
     if len(text) < min_len:
         raise ValidationFailed(f"请填写{what_zh}" + (f"（至少{min_len}个字）" if min_len > 1 else ""), f"{what_en} is required")
     return text
@@ -183,7 +193,7 @@ def case_register(
                 created_at=now,
                 accept_due_at=add_workdays(timezone.localtime(now), _limit("accept")),
                 idempotency_key=idempotency_key or None,
-                source_ref=source_ref,
+                source_ref=_text(source_ref),
                 support_count=support_count,
                 oppose_count=oppose_count,
             )
@@ -380,7 +390,7 @@ def case_evaluate(*, case: Case, actor: Staff | None, rating: str, comment: str 
     A first dissatisfied rating sends the case back to the lead department for re-handling (重办)."""
     if rating not in Rating.values:
         raise ValidationFailed("评价须为：满意、基本满意或不满意", "rating must be satisfied, basically_satisfied or dissatisfied")
-    comment = (comment or "").strip()[:2000]
+    comment = _text(comment).strip()[:2000]
     with transaction.atomic():
         case = _locked(case)
         case_check(case, Action.EVALUATE, actor)

@@ -18,7 +18,7 @@ def query_code_new() -> str:
 
 def query_code_normalise(code: str) -> str:
     raw = "".join(ch for ch in code.upper() if ch.isalnum())
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else code.strip().upper()
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:12]}" if len(raw) == 12 else raw
 
 
 def sequence_next(name: str) -> int:

@@ -104,7 +104,8 @@ def mask_id_number(number: str) -> str:
 
 
 _ID_IN_TEXT = re.compile(r"(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)")
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+# Mobile numbers as people type them: 13812348000, 138-1234-8000, 138 1234 8000, +86 13812348000.
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
 
 
 def mask_pii_in_text(text: str) -> str:
