@@ -241,6 +241,7 @@ def staff_case_create(request, payload: s.StaffCaseIn):
             name=payload.name or "", phone=payload.phone or "", id_number=payload.id_number or "", address=payload.address or ""
         ),
         idempotency_key=_idempotency_key(request, f"staff{request.auth.pk}"),
+        accused_department=_department(payload.accused_department_id) if payload.accused_department_id else None,
     )
     return 201, _case_out(case, request.auth)
 
@@ -299,7 +300,9 @@ def _transition(path: str, schema, call):
     staff.post(f"/cases/{{case_id}}/{path}", response={200: s.CaseOut, **ERRORS}, operation_id=f"case_{path}")(view)
 
 
-_transition("accept", s.NoteIn, lambda c, a, p: services.case_accept(case=c, actor=a, note=p.note or "", category=_category(p.category_id)))
+_transition("accept", s.AcceptIn, lambda c, a, p: services.case_accept(
+    case=c, actor=a, note=p.note or "", category=_category(p.category_id),
+    accused_department=_department(p.accused_department_id) if p.accused_department_id else None))
 _transition("reject", s.ReasonIn, lambda c, a, p: services.case_reject(case=c, actor=a, reason=p.reason))
 _transition("dispatch", s.DispatchIn, lambda c, a, p: services.case_dispatch(
     case=c, actor=a, department=_department(p.department_id),

@@ -26,6 +26,13 @@ class PublicCaseIn(Schema):
 
 class StaffCaseIn(PublicCaseIn):
     category_id: int | None = None
+    accused_department_id: int | None = Field(None, description="被反映单位 / the department complained about")
+
+
+class AcceptIn(Schema):
+    note: str | None = Field(None, max_length=2000)
+    category_id: int | None = None
+    accused_department_id: int | None = Field(None, description="被反映单位 / the department complained about")
 
 
 class TimelineItem(Schema):

@@ -12,7 +12,11 @@ DEPARTMENT_ROLES = {Role.HANDLER, Role.MEDIATOR, Role.GRID_WORKER}
 
 
 def case_scope(qs: QuerySet[Case], staff: Staff) -> QuerySet[Case]:
-    """Restrict a case queryset to what `staff` may see."""
+    """Restrict a case queryset to what `staff` may see. Nobody sees a case that complains about
+    them or their unit (信访工作条例: materials are never passed to those complained about)."""
+    qs = qs.exclude(accused_staff=staff)
+    if staff.department_id:
+        qs = qs.exclude(accused_department_id=staff.department_id)
     if staff.is_superuser or (staff.role == Role.ADMIN and staff.region_id is None):
         return qs
     if staff.role in DEPARTMENT_ROLES:

@@ -132,7 +132,8 @@ def _event(case: Case, action: str, actor: Staff | None, from_status: str, *, no
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update(of=("self",)).select_related("region", "lead_department").get(pk=case.pk)
+    return (Case.objects.select_for_update(of=("self",))
+            .select_related("region", "lead_department", "accused_staff").get(pk=case.pk))
 
 
 def _require(text: str, what_zh: str, what_en: str, min_len: int = 1) -> str:
@@ -159,6 +160,8 @@ def case_register(
     created_at: dt.datetime | None = None,
     support_count: int = 0,
     oppose_count: int = 0,
+    accused_department: Department | None = None,
+    accused_staff: Staff | None = None,
 ) -> tuple[Case, bool]:
     """Register a case; return (case, created). A repeated idempotency key returns the first case."""
     if idempotency_key:
@@ -196,6 +199,8 @@ def case_register(
                 source_ref=_text(source_ref),
                 support_count=support_count,
                 oppose_count=oppose_count,
+                accused_department=accused_department,
+                accused_staff=accused_staff,
             )
             case.due_at = case.accept_due_at
             case.save(update_fields=["due_at"])
@@ -226,10 +231,19 @@ def case_check_intake(actor: Staff, region: Region) -> None:
 # ---------------------------------------------------------------- transitions
 
 
-def case_accept(*, case: Case, actor: Staff, note: str = "", category: Category | None = None) -> Case:
+def case_accept(
+    *, case: Case, actor: Staff, note: str = "", category: Category | None = None,
+    accused_department: Department | None = None, accused_staff: Staff | None = None,
+) -> Case:
+    """Accept; the clerk may record the unit or official the case complains about, which then never
+    handles nor sees it."""
     with transaction.atomic():
         case = _locked(case)
         case_check(case, Action.ACCEPT, actor)
+        if accused_department is not None:
+            case.accused_department = accused_department
+        if accused_staff is not None:
+            case.accused_staff = accused_staff
         now = timezone.now()
         previous = case.status
         case.status = Status.ACCEPTED
@@ -266,6 +280,17 @@ def _department_in_scope(actor: Staff, department: Department) -> None:
         raise NotPermitted(f"单位“{department.name}”不在您的管辖范围内", "department is outside your jurisdiction")
 
 
+def case_conflict_check(case: Case, department: Department) -> None:
+    """Refuse to hand a case to the unit it complains about, or to the unit of the official it names."""
+    accused_units = {case.accused_department_id, case.accused_staff.department_id if case.accused_staff_id else None}
+    if department.pk in accused_units - {None}:
+        raise NotPermitted(
+            f"该案件反映的是“{department.name}”或其工作人员，依照《信访工作条例》不得交由其办理",
+            "the case complains about this department or its staff and may not be routed to it",
+            code="conflict_of_interest",
+        )
+
+
 def case_dispatch(
     *, case: Case, actor: Staff, department: Department, co_departments: list[Department] = (), note: str = "",
     category: Category | None = None,
@@ -274,9 +299,11 @@ def case_dispatch(
         case = _locked(case)
         case_check(case, Action.DISPATCH, actor)
         _department_in_scope(actor, department)
+        case_conflict_check(case, department)
         co = [d for d in co_departments if d.pk != department.pk]
         for d in co:
             _department_in_scope(actor, d)
+            case_conflict_check(case, d)
         previous = case.status
         case.status = Status.DISPATCHED
         case.lead_department = department

@@ -201,12 +201,17 @@ class NoteForm(forms.Form):
 
 
 class AcceptForm(NoteForm):
-    field_order = ["category", "note"]
+    field_order = ["category", "accused_department", "note"]
     category = CategoryChoiceField(label="分类", queryset=Category.objects.none(), required=False, empty_label="暂不分类")
+    accused_department = DepartmentChoiceField(
+        label="被反映单位", queryset=Department.objects.none(), required=False, empty_label="无（不涉及具体单位）",
+        help_text="反映的是某单位或其工作人员时请选择；该单位将不能办理也看不到此件",
+    )
 
     def __init__(self, *args, staff=None, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = _categories()
+        self.fields["accused_department"].queryset = Department.objects.filter(active=True).select_related("region")
         if case is not None and case.category_id and not self.is_bound:
             self.initial.setdefault("category", case.category_id)
 

@@ -140,6 +140,8 @@ def _action_form(action: str, case, user, data=None):
         return f.AcceptForm(data, case=case, auto_id=f"id_{action}_%s")
     if action == Action.DISPATCH:
         suggested = responsibility_lookup(category=case.category, region=case.region) if data is None else None
+        if suggested is not None and suggested.pk == case.accused_department_id:
+            suggested = None
         return f.DispatchForm(data, departments=department_list(staff=user), suggested=suggested, case=case,
                               auto_id=f"id_{action}_%s")
     form_class = {
@@ -158,7 +160,8 @@ def _action_form(action: str, case, user, data=None):
 
 def _run_action(action: str, case, user, d: dict):
     if action == Action.ACCEPT:
-        return services.case_accept(case=case, actor=user, note=d["note"], category=d["category"])
+        return services.case_accept(case=case, actor=user, note=d["note"], category=d["category"],
+                                    accused_department=d["accused_department"])
     if action == Action.REJECT:
         return services.case_reject(case=case, actor=user, reason=d["reason"])
     if action == Action.DISPATCH:
