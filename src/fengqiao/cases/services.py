@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
+from fengqiao.cases import hooks
 from fengqiao.cases.models import Attachment, Case, CaseEvent, Category, Evaluation, Petitioner
 from fengqiao.cases.permissions import case_check, case_scope
 from fengqiao.cases.states import LEVEL_ORDER, Action, Channel, Level, Rating, Status
@@ -209,6 +210,7 @@ def case_register(
                 note=f"经{Channel(channel).label}登记",
                 public_note=f"您的诉求已登记（{Channel(channel).label}），编号 {case.number}",
             )
+            hooks.emit(hooks.REGISTERED, case_id=case.pk)
     except IntegrityError:
         if idempotency_key:
             existing = Case.objects.filter(idempotency_key=idempotency_key).first()
@@ -255,6 +257,7 @@ def case_accept(
         case.save()
         _event(case, Action.ACCEPT, actor, previous, note=note,
                public_note=f"已受理，办理期限至 {timezone.localtime(case.resolve_due_at):%Y-%m-%d}")
+        hooks.emit(hooks.ACCEPTED, case_id=case.pk)
     return case
 
 
@@ -324,6 +327,7 @@ def case_dispatch(
             data={"department_id": department.pk, "co_department_ids": [d.pk for d in co],
                   "category_id": case.category_id},
         )
+        hooks.emit(hooks.DISPATCHED, case_id=case.pk, category_id=case.category_id, actor_id=actor.pk)
     return case
 
 

@@ -1,0 +1,142 @@
+"""The process's text-analysis state: the routing model and the similar-case index.
+
+The routing model lives in the data folder (`models/routing/`, versioned by fengqiao.text); the
+database's RoutingLabel rows are the source of truth, so `fengqiao retrain-routing` can always
+rebuild it. Each process holds one model and reloads it when another process saved a newer
+version. The similar-case index is built from the database on first use and kept up to date as
+cases are analysed. A missing or broken model never blocks intake: callers get no suggestions.
+"""
+
+import logging
+import re
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from fengqiao.text.routing import ModelLoadError, RoutingModel, Taxonomy
+from fengqiao.text.similar import SimilarIndex
+
+log = logging.getLogger(__name__)
+_lock = threading.RLock()
+_state: dict = {"model": None, "version": None, "index": None}
+
+INDEX_WINDOW_DAYS = 400
+
+
+def model_dir() -> Path:
+    return settings.DATA_DIR / "models" / "routing"
+
+
+def taxonomy_from_db() -> Taxonomy:
+    from fengqiao.cases.models import Category
+
+    rows = []
+    for leaf in Category.objects.filter(depth=3).select_related("parent__parent"):
+        rows.append((leaf.parent.parent.name, leaf.parent.name, leaf.name,
+                     " ".join(filter(None, [leaf.parent.parent.keywords, leaf.parent.keywords, leaf.keywords]))))
+    return Taxonomy.from_rows(rows)
+
+
+def region_words() -> list[str]:
+    from fengqiao.org.models import Region
+
+    return list(Region.objects.values_list("name", flat=True))
+
+
+KEEP_VERSIONS = 5
+
+
+def _current_version() -> int | None:
+    try:
+        match = re.fullmatch(r"routing-v(\d+)\.json\.gz", (model_dir() / "current").read_text().strip())
+    except OSError:
+        return None
+    return int(match.group(1)) if match else None
+
+
+def _save(model: RoutingModel) -> int:
+    """Save as a new version and keep only the last few versions on disk."""
+    version = model.save(model_dir())
+    for old in model_dir().glob("routing-v*.json.gz"):
+        match = re.fullmatch(r"routing-v(\d+)\.json\.gz", old.name)
+        if match and int(match.group(1)) <= version - KEEP_VERSIONS:
+            old.unlink(missing_ok=True)
+    return version
+
+
+def routing_model() -> RoutingModel | None:
+    """Return the current routing model: the saved one, else one built from the category table."""
+    with _lock:
+        on_disk = _current_version()
+        if _state["model"] is not None and on_disk == _state["version"]:
+            return _state["model"]
+        model = None
+        if on_disk is not None:
+            try:
+                model = RoutingModel.load(model_dir())
+            except (ModelLoadError, OSError, ValueError) as exc:
+                log.warning("routing model unreadable, rebuilding from the taxonomy: %s", exc)
+        if model is None:
+            model = routing_model_build()
+            if model is None:
+                return None
+        _state["model"], _state["version"] = model, _current_version()
+        return model
+
+
+def routing_model_build(labels=()) -> RoutingModel | None:
+    """Build a model from the category table (and labelled examples), save it, and make it current."""
+    taxonomy = taxonomy_from_db()
+    if not taxonomy.paths:
+        return None
+    labels = list(labels)
+    model = RoutingModel.retrain(taxonomy, labels, extra_words=region_words()) if labels else \
+        RoutingModel.from_taxonomy(taxonomy, extra_words=region_words())
+    with _lock:
+        _state["model"], _state["version"] = model, _save(model)
+    return model
+
+
+def routing_model_learn(text: str, path: tuple[str, str, str], title: str | None = None) -> int | None:
+    """Teach the current model one decision and save it as a new version; return that version."""
+    with _lock:
+        model = routing_model()
+        if model is None:
+            return None
+        model.learn(text, path, title=title)
+        version = _save(model)
+        _state["version"] = version
+        return version
+
+
+def routing_model_reset() -> None:
+    with _lock:
+        _state["model"] = _state["version"] = None
+        _state["index"] = None
+
+
+def similar_index() -> SimilarIndex:
+    """Return the process's similar-case index, building it from recent cases on first use."""
+    from fengqiao.cases.models import Case
+
+    with _lock:
+        if _state["index"] is None:
+            since = timezone.now() - timedelta(days=INDEX_WINDOW_DAYS)
+            rows = (
+                (c["id"], f"{c['title']} {c['content']}", c["region__path"], c["created_at"].timestamp(),
+                 str(c["petitioner_id"] or ""))
+                for c in Case.objects.filter(created_at__gte=since).values(
+                    "id", "title", "content", "region__path", "created_at", "petitioner_id").iterator(chunk_size=2000)
+            )
+            _state["index"] = SimilarIndex.build(rows)
+        return _state["index"]
+
+
+def similar_index_add(case) -> None:
+    with _lock:
+        if _state["index"] is not None:
+            _state["index"].add(case.pk, f"{case.title} {case.content}", case.region.path, case.created_at.timestamp(),
+                                str(case.petitioner_id or ""))
