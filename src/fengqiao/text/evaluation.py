@@ -59,3 +59,55 @@ def case_text(title, detail) -> str:
     t = "" if title is None else str(title)
     d = "" if detail is None else str(detail)
     return f"{t}\n{d}".strip()
+
+
+def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分类",
+                     train_fraction: float | None = None, seed: int = 0,
+                     transductive: bool = False) -> dict:
+    """Score first-level routing on a labelled board export.
+
+    Without ``train_fraction`` every case is classified from the taxonomy
+    alone (the unlabelled case texts may be used transductively); with it,
+    a stratified share is learned first and the rest is scored.
+    """
+    from .routing import RoutingModel, Taxonomy
+    from .xlsx import InputError, read_table
+
+    tax = Taxonomy.from_xlsx(taxonomy_path)
+    header, rows = read_table(cases_path, required=(label_column,))
+    if "留言主题" not in header and "留言详情" not in header:
+        raise InputError("缺少列 / missing column(s): 留言主题 或/or 留言详情")
+    ti = header.index("留言主题") if "留言主题" in header else None
+    di = header.index("留言详情") if "留言详情" in header else None
+    li = header.index(label_column)
+    titles, texts, labels = [], [], []
+    for r in rows:
+        lab = r[li]
+        if lab is None or str(lab).strip() == "":
+            continue
+        title = r[ti] if ti is not None else None
+        titles.append(None if title is None else str(title))
+        texts.append(case_text(title, r[di] if di is not None else None))
+        labels.append(str(lab).strip())
+    if not labels:
+        raise InputError(f"没有带标签的案件 / no labelled cases in column {label_column}")
+    unknown = sorted(set(labels) - set(tax.level1))
+    model = RoutingModel.from_taxonomy(tax)
+    if train_fraction:
+        if not 0 < train_fraction < 1:
+            raise InputError("--train-fraction 应在 0 与 1 之间 / must be between 0 and 1")
+        train, test = stratified_split(labels, train_fraction, seed)
+        for i in train:
+            if labels[i] in tax.level1:
+                model.learn(texts[i], (labels[i], None, None), title=titles[i])
+    else:
+        train, test = [], list(range(len(labels)))
+    if transductive:
+        preds = model.predict_many([texts[i] for i in test], k=1, titles=[titles[i] for i in test])
+        pred = [p[0].path[0] for p in preds]
+    else:
+        pred = [model.predict_level1(texts[i], titles[i]) for i in test]
+    out = scores([labels[i] for i in test], pred)
+    out.update({"train_n": len(train), "mode": "learned" if train_fraction else "taxonomy_only",
+                "transductive": transductive, "unknown_labels": unknown})
+    return out

@@ -57,6 +57,12 @@ def _load() -> None:
                 else:
                     extra.update(src)
         chars |= extra
+        # characters that are also ordinary simplified characters (么, 覆,
+        # 乾 ...) change only inside rare phrases; do not let them force
+        # the slow path for ordinary simplified text
+        with open(os.path.join(base, "STCharacters.txt"), encoding="utf-8") as fh:
+            simp = {line.split("\t", 1)[0] for line in fh}
+        chars -= simp
         _trigger = frozenset(chars)
         _converter = conv
 

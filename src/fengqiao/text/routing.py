@@ -4,9 +4,9 @@ Model: hierarchical multinomial naive Bayes.  Each class starts with
 pseudo-counts from the hand-written lexicon (``lexicon.py``) plus the words
 of its own taxonomy names, so the model works with no labelled data.
 Dispatcher decisions (``learn``) add real counts incrementally.  For a batch
-of texts ``predict_many(..., transductive=True)`` also runs a few EM rounds
-over the unlabelled batch (seeded by the lexicon), which adapts the word
-distributions to the local vocabulary.
+of texts ``predict_many(..., transductive=True)`` can also run a few EM
+rounds over the unlabelled batch (seeded by the lexicon); it is off by
+default because it did not help on our hand-labelled dev sample.
 """
 
 from __future__ import annotations
@@ -157,13 +157,25 @@ def _parse_words(spec: str) -> dict[str, float]:
 
 
 class _Node:
-    """Multinomial NB over one set of sibling classes."""
+    """Multinomial NB over one set of sibling classes.
+
+    P(w|c) = lam_c * P_lexicon(w|c) + (1 - lam_c) * P_learned(w|c) with
+    lam_c = k / (k + n_c): the hand-written lexicon dominates until a class
+    has seen a few dozen real decisions.
+    """
+
+    OPEN_VOCAB = 50000
+    DIRICHLET = 300.0  # background pseudo-counts for learned distributions
+    SEED_WEIGHT = 0.5  # lexicon share of the lexicon component
+    BACKGROUND_PRIOR = 20000.0  # uniform pseudo-tokens in the background
 
     def __init__(self, classes: list[str], prior: dict[str, dict[str, float]],
-                 prior_mass: float, alpha: float):
+                 prior_mass: float, alpha: float, shrink: float = 100.0, floor: float = 0.15):
         self.classes = classes
         self.alpha = alpha
         self.prior_mass = prior_mass
+        self.shrink = shrink
+        self.floor = floor
         # lexicon pseudo-counts, each class scaled to the same total mass so
         # words unknown to the lexicon carry no class bias
         self.prior: list[dict[str, float]] = []
@@ -183,36 +195,73 @@ class _Node:
         self.docs[ci] += weight
         self._cache = None
 
+    def vocab_matrices(self, vocab: dict[str, int] | None = None):
+        """(vocab, lexicon counts (C,V), learned counts (C,V))."""
+        vocab = {} if vocab is None else vocab
+        for d in (*self.prior, *self.counts):
+            for w in d:
+                vocab.setdefault(w, len(vocab))
+        C, V = len(self.classes), max(len(vocab), 1)
+        P = np.zeros((C, V))
+        L = np.zeros((C, V))
+        for ci in range(C):
+            for w, v in self.prior[ci].items():
+                P[ci, vocab[w]] += v
+            for w, v in self.counts[ci].items():
+                L[ci, vocab[w]] += v
+        return vocab, P, L
+
+    def mix_logp(self, P: np.ndarray, L: np.ndarray, extra: np.ndarray | None = None,
+                 extra_weight: float = 0.0):
+        """Log P(w|c) for the vocabulary columns and for an unseen word.
+
+        Every component is smoothed towards a shared background
+        distribution (all learned and batch text), so words common to all
+        classes do not favour the class with most data."""
+        V, m = self.OPEN_VOCAB, self.DIRICHLET
+        bgc = L.sum(0)
+        if extra is not None and extra_weight > 0:
+            bgc = bgc + extra.sum(0)
+        B = self.BACKGROUND_PRIOR  # few learned texts must not reshape it
+        bg = (bgc + B / V) / (bgc.sum() + B)
+        ubg = (B / V) / (bgc.sum() + B)
+        ptot = P.sum(1, keepdims=True)
+        seed = np.divide(P, ptot, out=np.zeros_like(P), where=ptot > 0)
+        mu = self.SEED_WEIGHT
+        plex = mu * seed + (1 - mu) * bg
+        ulex = np.full(len(self.classes), (1 - mu) * ubg)
+        tot = L.sum(1, keepdims=True)
+        plab = (L + m * bg) / (tot + m)
+        ulab = m * ubg / (tot[:, 0] + m)
+        lam = (self.floor + (1 - self.floor) * self.shrink / (self.shrink + self.docs))[:, None]
+        prob = lam * plex + (1 - lam) * plab
+        unk = lam[:, 0] * ulex + (1 - lam[:, 0]) * ulab
+        if extra is not None and extra_weight > 0:
+            etot = extra.sum(1, keepdims=True)
+            pem = (extra + m * bg) / (etot + m)
+            uem = m * ubg / (etot[:, 0] + m)
+            prob = (1 - extra_weight) * prob + extra_weight * pem
+            unk = (1 - extra_weight) * unk + extra_weight * uem
+        return np.log(prob), np.log(unk)
+
+    def log_class_prior(self, docs: np.ndarray | None = None, power: float = 0.5) -> np.ndarray:
+        docs = self.docs if docs is None else docs
+        n = docs.sum()
+        lp = np.log((docs + 1.0) / (n + len(self.classes)))
+        # damped, and only once there is real labelled data
+        return lp * power * min(1.0, n / 50.0)
+
     def _tables(self):
         if self._cache is None:
-            vocab: dict[str, int] = {}
-            for d in self.prior:
-                for w in d:
-                    vocab.setdefault(w, len(vocab))
-            for d in self.counts:
-                for w in d:
-                    vocab.setdefault(w, len(vocab))
-            C, V = len(self.classes), max(len(vocab), 1)
-            M = np.zeros((C, V))
-            for ci in range(C):
-                for w, v in self.prior[ci].items():
-                    M[ci, vocab[w]] += v
-                for w, v in self.counts[ci].items():
-                    M[ci, vocab[w]] += v
-            M += self.alpha
-            Z = M.sum(axis=1, keepdims=True) + self.alpha * 20000  # open vocabulary
-            logp = np.log(M / Z)
-            unk = np.log(self.alpha / Z[:, 0])
-            n = self.docs.sum()
-            logprior = np.log((self.docs + 1.0) / (n + len(self.classes)))
-            # prior matters only once there is real labelled data
-            logprior *= min(1.0, n / 50.0)
-            self._cache = (vocab, logp, unk, logprior)
+            vocab, P, L = self.vocab_matrices()
+            logp, unk = self.mix_logp(P, L)
+            inv = {j: w for w, j in vocab.items()}
+            self._cache = (vocab, logp, unk, self.log_class_prior(), inv)
         return self._cache
 
     def scores(self, feats: dict[str, float], bias: np.ndarray | None = None):
-        """Log joint scores per class and per-word contributions."""
-        vocab, logp, unk, logprior = self._tables()
+        """Log joint scores per class, with matched vocabulary columns."""
+        vocab, logp, unk, logprior, _ = self._tables()
         s = logprior.copy()
         if bias is not None:
             s = s + bias
@@ -230,15 +279,15 @@ class _Node:
         return s, idx, wts
 
     def reasons(self, ci: int, idx: list[int], wts: list[float], n: int = 5) -> list[str]:
-        if not idx:
+        """Words that most favour class ``ci`` over its best rival."""
+        if not idx or len(self.classes) < 2:
             return []
-        vocab, logp, _, _ = self._tables()
-        inv = {j: w for w, j in vocab.items()}
+        _, logp, _, _, inv = self._tables()
         sub = logp[:, idx]
-        others = np.delete(sub, ci, axis=0) if len(self.classes) > 1 else sub * 0
-        margin = (sub[ci] - (others.max(axis=0) if len(others) else 0)) * np.asarray(wts)
-        order = np.argsort(-margin)
-        return [inv[idx[j]] for j in order[:n] if margin[j] > 0.05]
+        others = np.delete(sub, ci, axis=0)
+        margin = (sub[ci] - others.max(axis=0)) * np.asarray(wts)
+        order = np.argsort(-margin)[:n]
+        return [inv[idx[j]] for j in order if margin[j] > 0.05]
 
 
 def _softmax(x: np.ndarray, temp: float = 1.0) -> np.ndarray:
@@ -256,14 +305,16 @@ class RoutingModel:
     """Suggest taxonomy paths for case texts; learns from dispatcher decisions."""
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
-                 alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 1.0,
-                 version: int = 0):
+                 alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
+                 version: int = 0, em_prior_power: float = 1.0, max_chars: int = 300):
         self.taxonomy = taxonomy
         self.extra_words = sorted({w for w in extra_words if w})
         self.alpha = alpha
         self.prior_mass = prior_mass
         self.title_weight = title_weight
         self.version = version
+        self.em_prior_power = em_prior_power
+        self.max_chars = max_chars
         self.learned: dict[tuple[str, str, str], Counter] = {}
         self.learned_docs: Counter = Counter()
         self._build()
@@ -350,7 +401,12 @@ class RoutingModel:
 
     # ---- features -----------------------------------------------------
     def features(self, text: str, title: str | None = None) -> dict[str, float]:
-        """Sub-linear term weights of the segmented text (title counts extra)."""
+        """Sub-linear term weights of the segmented text (title counts extra).
+
+        Only the first ``max_chars`` characters are read: the opening of a
+        petition names the matter, and it bounds the latency."""
+        if text and len(text) > self.max_chars:
+            text = text[: self.max_chars]
         tf: Counter = Counter(self.segmenter(text))
         if title:
             for w in self.segmenter(title):
@@ -441,9 +497,10 @@ class RoutingModel:
         return self.root.classes[int(np.argmax(s1))]
 
     def predict_many(self, texts: Sequence[str], k: int = 3, *, titles: Sequence[str | None] | None = None,
-                     transductive: bool = True, rounds: int = 4, unlabeled_weight: float = 0.3) -> list[list[Suggestion]]:
-        """Predict a batch; with ``transductive`` the unlabelled batch itself
-        refines the first-level word distributions by EM."""
+                     transductive: bool = False, rounds: int = 4, unlabeled_weight: float = 0.3) -> list[list[Suggestion]]:
+        """Predict a batch.  With ``transductive`` the unlabelled batch itself
+        refines the first-level word distributions by EM (off by default: on
+        our dev samples it did not beat the lexicon-only model)."""
         titles = list(titles) if titles is not None else [None] * len(texts)
         feats = [self.features(t, ti) for t, ti in zip(texts, titles)]
         if transductive and len(texts) >= 20:
@@ -458,12 +515,15 @@ class RoutingModel:
         return out
 
     def _em(self, feats: list[dict[str, float]], rounds: int, lam: float) -> np.ndarray:
-        """EM over the batch at the first level; returns posteriors (n, C)."""
+        """EM over the batch at the first level; returns posteriors (n, C).
+
+        The batch's soft counts form a third mixture component (weight
+        ``lam``) next to the lexicon and the learned counts, so the seed
+        lexicon keeps anchoring the classes."""
         from scipy import sparse
 
         node = self.root
-        vocab, logp0, _, _ = node._tables()
-        vocab = dict(vocab)
+        vocab, P, L = node.vocab_matrices()
         rows, cols, vals = [], [], []
         for i, f in enumerate(feats):
             for w, v in f.items():
@@ -473,34 +533,25 @@ class RoutingModel:
                 vals.append(v)
         n, V, C = len(feats), len(vocab), len(node.classes)
         X = sparse.csr_matrix((vals, (rows, cols)), shape=(n, V))
-        base = np.zeros((C, V))
-        for ci in range(C):
-            for w, v in node.prior[ci].items():
-                base[ci, vocab[w]] += v
-            for w, v in node.counts[ci].items():
-                base[ci, vocab[w]] += v
-        labelled = node.docs.copy()
-        # initial posteriors from the current model
-        logp = np.log((base + self.alpha) / (base.sum(1, keepdims=True) + self.alpha * max(V, 20000)))
-        logprior = np.zeros(C)
+        pad = V - P.shape[1]
+        if pad:
+            P = np.hstack([P, np.zeros((C, pad))])
+            L = np.hstack([L, np.zeros((C, pad))])
+        temps = np.sqrt(np.asarray(X.sum(1)).ravel()).clip(1.0)[:, None]
+        logp, unk = node.mix_logp(P, L)
+        logprior = node.log_class_prior()
         R = None
         for it in range(rounds + 1):
             S = np.asarray(X @ logp.T) + logprior
-            temps = np.sqrt(np.asarray(X.sum(1)).ravel()).clip(1.0)[:, None]
             Z = (S - S.max(1, keepdims=True)) / (temps if it == rounds else 1.0)
             R = np.exp(Z)
             R /= R.sum(1, keepdims=True)
             if it == rounds:
                 break
-            # M-step: the batch is down-weighted so the lexicon keeps anchoring
-            soft = np.asarray((X.T @ R).T)  # (C, V)
-            mass = soft.sum(1, keepdims=True)
-            target = base.sum(1, keepdims=True).mean()
-            scale = lam * target * 20.0 / max(mass.sum() / C, 1e-9)
-            M = base + scale * soft + self.alpha
-            logp = np.log(M / (M.sum(1, keepdims=True) + self.alpha * V))
-            docs = R.sum(0) + labelled
-            logprior = np.log((docs + 1.0) / (docs.sum() + C))
+            E = np.asarray((X.T @ R).T)  # soft counts (C, V)
+            logp, unk = node.mix_logp(P, L, E, lam)
+            docs = R.sum(0) + node.docs
+            logprior = np.log((docs + 1.0) / (docs.sum() + C)) * self.em_prior_power
         return R
 
     # ---- persistence --------------------------------------------------
@@ -510,7 +561,8 @@ class RoutingModel:
             "format_version": FORMAT_VERSION,
             "version": self.version,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "params": {"alpha": self.alpha, "prior_mass": self.prior_mass, "title_weight": self.title_weight},
+            "params": {"alpha": self.alpha, "prior_mass": self.prior_mass, "title_weight": self.title_weight,
+                       "max_chars": self.max_chars},
             "taxonomy": self.taxonomy.to_rows(),
             "extra_words": self.extra_words,
             "learned": [

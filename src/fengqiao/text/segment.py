@@ -11,7 +11,7 @@ from typing import Iterable
 
 from .normalize import normalize
 
-__all__ = ["Segmenter", "segment", "STOPWORDS", "get_tokenizer", "add_words"]
+__all__ = ["Segmenter", "segment", "STOPWORDS", "get_tokenizer", "add_words", "backend"]
 
 # Hand-written stopwords: function words, politeness formulas of letters to
 # officials, and words that occur in almost every petition.
@@ -39,6 +39,26 @@ _tokenizer = None
 _added: set[str] = set()
 
 
+def _jieba_module():
+    """jieba-fast-dat (same API and dictionary, C++ core, ~10x faster) when
+    installed, else jieba.  ``FENGQIAO_SEGMENTER=jieba`` forces jieba."""
+    if os.environ.get("FENGQIAO_SEGMENTER", "").lower() != "jieba":
+        try:
+            import jieba_fast_dat
+
+            return jieba_fast_dat
+        except ImportError:
+            pass
+    import jieba
+
+    return jieba
+
+
+def backend() -> str:
+    """Name of the segmentation library in use."""
+    return type(get_tokenizer()).__module__.split(".")[0]
+
+
 def get_tokenizer():
     """The shared jieba tokenizer, initialised once, quietly, with a cache
     file in the system temp dir (or ``$FENGQIAO_JIEBA_CACHE_DIR``)."""
@@ -47,11 +67,12 @@ def get_tokenizer():
         return _tokenizer
     with _lock:
         if _tokenizer is None:
-            import jieba
-
-            jieba.setLogLevel(logging.WARNING)
-            logging.getLogger("jieba").setLevel(logging.WARNING)
-            tok = jieba.Tokenizer()
+            mod = _jieba_module()
+            if hasattr(mod, "setLogLevel"):
+                mod.setLogLevel(logging.WARNING)
+            for name in ("jieba", "jieba_fast_dat"):
+                logging.getLogger(name).setLevel(logging.WARNING)
+            tok = mod.Tokenizer()
             tok.tmp_dir = os.environ.get("FENGQIAO_JIEBA_CACHE_DIR") or tempfile.gettempdir()
             tok.initialize()
             _tokenizer = tok

@@ -4,9 +4,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from fengqiao.cases.exports import case_export_xlsx
+from fengqiao.cases.models import Case
 from fengqiao.cases.selectors import CaseFilters, case_list
 from fengqiao.cases.states import Channel, Status
-from fengqiao.org.models import Role, Staff
+from fengqiao.org.models import Staff
 
 
 def _date(value: str, option: str) -> dt.date | None:
@@ -35,17 +36,26 @@ class Command(BaseCommand):
             raise CommandError(f"未知的状态：{'、'.join(bad)}（可选：{', '.join(Status.values)}）")
         if channel and channel not in Channel.values:
             raise CommandError(f"未知的渠道：{channel}（可选：{', '.join(Channel.values)}）")
+        filters = CaseFilters(
+            status=status, channel=channel, created_from=_date(date_from, "--from"), created_to=_date(date_to, "--to")
+        )
         if user:
             staff = Staff.objects.filter(username=user).select_related("region").first()
             if staff is None:
                 raise CommandError(f"没有用户名为“{user}”的工作人员 / no staff named {user}")
+            qs = case_list(staff=staff, filters=filters)
         else:
             # The command line runs with the database's own rights: every case.
-            staff = Staff(username="-", role=Role.ADMIN)
-        filters = CaseFilters(
-            status=status, channel=channel, created_from=_date(date_from, "--from"), created_to=_date(date_to, "--to")
-        )
-        qs = case_list(staff=staff, filters=filters)
+            qs = Case.objects.all()
+            if status:
+                qs = qs.filter(status__in=status.split(","))
+            if channel:
+                qs = qs.filter(channel=channel)
+            if filters.created_from:
+                qs = qs.filter(created_at__date__gte=filters.created_from)
+            if filters.created_to:
+                qs = qs.filter(created_at__date__lte=filters.created_to)
+            qs = qs.order_by("-created_at", "-pk")
         count = qs.count()
         target = Path(file)
         if target.suffix.lower() != ".xlsx":

@@ -1,0 +1,130 @@
+import gzip
+import json
+
+import pytest
+
+from fengqiao.text.routing import ModelLoadError, RoutingModel, Taxonomy
+
+# Hand-written example messages (not taken from any data set).
+EXAMPLES = [
+    ("我们小区物业公司乱收停车费，业主多次找物业沟通无果，开发商也不管", "城乡建设"),
+    ("楼盘延期交房一年多，房产证迟迟办不下来，开发商一直推脱", "城乡建设"),
+    ("附近化工厂每天晚上偷排废气，气味刺鼻，居民晚上无法开窗", "环境保护"),
+    ("楼下烧烤店油烟和噪音扰民，凌晨两点还很吵", "环境保护"),
+    ("12路公交车班次太少，早高峰要等半小时，希望增加班次", "交通运输"),
+    ("出租车司机拒载还绕路，打表收费不规范", "交通运输"),
+    ("孩子明年上小学，学区划片不合理，学位不够", "教育文体"),
+    ("学校老师组织学生有偿补课，不参加的学生被区别对待", "教育文体"),
+    ("公司拖欠工资三个月，也没有给员工缴纳社保", "劳动和社会保障"),
+    ("退休后养老金一直没有调整，想咨询退休待遇政策", "劳动和社会保障"),
+    ("景区门票乱涨价，旅行社导游强制游客购物", "商贸旅游"),
+    ("超市卖过期商品，消费者要求退货商家拒绝", "商贸旅游"),
+    ("医院医生误诊导致手术失败，医疗纠纷无人处理", "卫生计生"),
+    ("想咨询二孩生育登记和准生证怎么办理", "卫生计生"),
+]
+
+
+@pytest.fixture(scope="module")
+def cold(taxonomy):
+    return RoutingModel.from_taxonomy(taxonomy)
+
+
+def test_taxonomy_from_xlsx(taxonomy):
+    assert len(taxonomy.level1) == 15
+    assert len(taxonomy.paths) >= 500
+    assert ("城乡建设", "住房保障与房地产", "物业服务") in taxonomy
+
+
+def test_taxonomy_from_rows_with_keywords():
+    tax = Taxonomy.from_rows([("甲类", "子类一", "细类", "阀门 水表"), ("乙类", "子类二", "细类二", None)])
+    m = RoutingModel.from_taxonomy(tax)
+    assert m.predict("我家水表坏了，阀门漏水")[0].path == ("甲类", "子类一", "细类")
+
+
+@pytest.mark.parametrize("text,label", EXAMPLES)
+def test_cold_start_routes_hand_written_examples(cold, text, label):
+    s = cold.predict(text, k=3)
+    assert s[0].path[0] == label
+    assert len(s[0].path) == 3 and all(s[0].path)
+    assert s[0].path in cold.taxonomy
+    assert 0.0 <= s[0].confidence <= 1.0
+    assert s[0].reasons, "a suggestion must say which words weighed most"
+
+
+def test_suggestions_ranked_and_distinct(cold):
+    s = cold.predict("小区旁边工地夜间施工噪音扰民，渣土车乱开", k=3)
+    assert len(s) == 3
+    assert len({x.path for x in s}) == 3
+    assert s[0].confidence >= max(x.confidence for x in s[1:]) - 1e-9
+
+
+def test_empty_text_still_returns_a_suggestion(cold):
+    s = cold.predict("", k=2)
+    assert len(s) == 2 and all(x.path in cold.taxonomy for x in s)
+
+
+def test_corrections_change_next_suggestion(taxonomy):
+    m = RoutingModel.from_taxonomy(taxonomy)
+    target = ("城乡建设", "城市建设和市政管理", "城管执法")
+    probe = "小区门口共享单车乱停乱放，堵住了人行道"
+    before = m.predict(probe, k=5)
+    assert before[0].path != target
+    conf_before = next((x.confidence for x in before if x.path == target), 0.0)
+    for text in ("共享单车乱停乱放占满了人行道", "地铁口共享单车乱停放没人管",
+                 "人行道上共享单车堆成山，行人无法通过"):
+        m.learn(text, target)
+    after = m.predict(probe, k=3)
+    assert after[0].path == target
+    assert after[0].confidence > conf_before
+    assert "共享单车" in after[0].reasons
+
+
+def test_learn_rejects_unknown_category(taxonomy):
+    m = RoutingModel.from_taxonomy(taxonomy)
+    with pytest.raises(KeyError):
+        m.learn("随便", ("不存在的分类", None, None))
+
+
+def test_batch_prediction_matches_examples(cold):
+    texts = [t for t, _ in EXAMPLES] * 2
+    res = cold.predict_many(texts, k=1)
+    acc = sum(r[0].path[0] == lab for r, (_, lab) in zip(res, EXAMPLES * 2)) / len(texts)
+    assert acc >= 0.9
+
+
+def test_save_load_versions(taxonomy, tmp_path):
+    m = RoutingModel.from_taxonomy(taxonomy)
+    m.learn("共享单车乱停乱放占满了人行道", ("城乡建设", "城市建设和市政管理", "城管执法"))
+    assert m.save(tmp_path) == 1
+    m.learn("共享单车乱停放没人管", ("城乡建设", "城市建设和市政管理", "城管执法"))
+    assert m.save(tmp_path) == 2
+    assert (tmp_path / "routing-v1.json.gz").is_file() and (tmp_path / "routing-v2.json.gz").is_file()
+    loaded = RoutingModel.load(tmp_path)
+    assert loaded.version == 2
+    probe = "路边共享单车乱停乱放"
+    assert [s.path for s in loaded.predict(probe)] == [s.path for s in m.predict(probe)]
+    assert RoutingModel.load(tmp_path, version=1).version == 1
+
+
+def test_retrain_from_examples(taxonomy):
+    m = RoutingModel.retrain(taxonomy, [(t, (lab, None, None)) for t, lab in EXAMPLES])
+    assert m.predict("物业公司乱收费，业主很不满")[0].path[0] == "城乡建设"
+
+
+def test_missing_model_raises_clear_error(tmp_path):
+    with pytest.raises(ModelLoadError, match="not found"):
+        RoutingModel.load(tmp_path / "nothing-here")
+
+
+def test_corrupt_model_raises_clear_error(taxonomy, tmp_path):
+    m = RoutingModel.from_taxonomy(taxonomy)
+    m.save(tmp_path)
+    (tmp_path / "routing-v1.json.gz").write_bytes(b"\x1f\x8b garbage")
+    with pytest.raises(ModelLoadError, match="corrupt"):
+        RoutingModel.load(tmp_path)
+    (tmp_path / "routing-v1.json.gz").write_bytes(gzip.compress(json.dumps({"format": "other"}).encode()))
+    with pytest.raises(ModelLoadError):
+        RoutingModel.load(tmp_path)
+    (tmp_path / "current").write_text("../../etc/passwd")
+    with pytest.raises(ModelLoadError):
+        RoutingModel.load(tmp_path)
