@@ -108,10 +108,27 @@ def test_same_petitioner_same_matter_is_flagged_as_repeat_across_channels(world,
     assert any("重复信访" in r for r in insight.flag_reasons)
 
 
-def test_raised_at_county_with_nothing_at_town_before_is_skip_level(world, taxonomy):
-    case = _register(world, "征地补偿款没有到位", "村里征地两年了补偿款一直没到位。", region=world.county,
-                     petitioner=services.PetitionerData(phone="13700002222"))
+def test_a_village_matter_raised_at_the_county_with_nothing_at_town_before_is_skip_level(world, taxonomy):
+    case = _register(world, "征地补偿款没有到位", "村里征地两年了补偿款一直没到位。", region=world.village,
+                     channel="visit", petitioner=services.PetitionerData(phone="13700002222"))
     assert case_insight_get(case=case).is_skip_level
+
+
+def test_raised_first_at_the_town_then_at_the_county_is_not_skip_level(world, taxonomy):
+    person = services.PetitionerData(phone="13700003333")
+    first, _ = services.case_register(title="征地补偿款没有到位", content="村里征地两年了补偿款一直没到位。",
+                                      region=world.village, channel="visit", actor=world.mediator, petitioner=person)
+    insight_compute(case=first)
+    second = _register(world, "征地补偿款还是没有到位", "村里征地两年了补偿款一直没到位，镇里答复后仍未解决。",
+                       region=world.village, channel="visit", petitioner=person)
+    insight = insight_compute(case=second)
+    assert insight.is_repeat and not insight.is_skip_level
+
+
+def test_an_online_submission_is_never_skip_level(world, taxonomy):
+    case, _ = services.case_register(title="征地补偿款没有到位", content="村里征地两年了补偿款一直没到位。",
+                                     region=world.county, channel="online", actor=None)
+    assert not case_insight_get(case=case).is_skip_level
 
 
 def test_similar_cases_in_the_same_town_show_up(world, taxonomy):

@@ -135,6 +135,12 @@ def similar_index() -> SimilarIndex:
         return _state["index"]
 
 
+def similar_query(text: str, **kwargs) -> list[tuple[int, float]]:
+    """Query the index under the process lock (another thread may be adding to it)."""
+    with _lock:
+        return similar_index().query(text, **kwargs)
+
+
 def similar_index_add(case) -> None:
     with _lock:
         if _state["index"] is not None:

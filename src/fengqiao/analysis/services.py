@@ -57,7 +57,7 @@ def routing_suggest(*, case: Case, k: int = 3) -> list[dict]:
 def _similar(case: Case) -> list[dict]:
     town = next((r for r in region_ancestors(case.region) if r.level in ("town", "county")), case.region)
     since = case.created_at - timedelta(days=SIMILAR_WINDOW_DAYS)
-    hits = engine.similar_index().query(_case_text(case), region_prefix=town.path, since=since.timestamp(),
+    hits = engine.similar_query(_case_text(case), region_prefix=town.path, since=since.timestamp(),
                                         until=case.created_at.timestamp(), k=8, exclude=[case.pk])
     found = {c.pk: c for c in Case.objects.filter(pk__in=[h[0] for h in hits]).only("id", "number", "title", "status")}
     return [{"id": cid, "number": found[cid].number, "title": found[cid].title, "status": found[cid].status, "score": score}
@@ -69,6 +69,19 @@ def _earlier_of_petitioner(case: Case):
         return []
     return list(Case.objects.filter(petitioner_id=case.petitioner_id, created_at__lt=case.created_at).exclude(pk=case.pk)
                 .values_list("id", "title", "content", "region__code", "created_at", "level"))
+
+
+IN_PERSON = {"visit", "letter", "video"}
+
+
+def _raised_level(case: Case) -> str:
+    """Return the level at which the petitioner raised the matter, for the skip-level (越级访) flag:
+    the registering office's level for visits, letters and video receptions about a town or village
+    matter; otherwise 'town', which never counts as skipping."""
+    office = case.registered_by.region if case.registered_by_id and case.registered_by.region_id else None
+    if case.channel in IN_PERSON and office is not None and case.region.level in ("town", "village", "grid"):
+        return {"county": "county", "city": "city"}.get(office.level, "town")
+    return "town"
 
 
 def _history(case: Case) -> dict:
@@ -84,13 +97,13 @@ def _history(case: Case) -> dict:
 
 def insight_compute(*, case: Case) -> CaseInsight:
     """Analyse one case and store what was found; notify the leaders on duty of a new red warning."""
-    case = Case.objects.select_related("region", "petitioner").get(pk=case.pk)
+    case = Case.objects.select_related("region", "petitioner", "registered_by__region").get(pk=case.pk)
     suggestions = routing_suggest(case=case)
     similar = _similar(case)
     earlier = _earlier_of_petitioner(case)
     flags = repeat_flags(
         _case_text(case), [(cid, f"{t} {c}", reg, at, lvl) for cid, t, c, reg, at, lvl in earlier],
-        level=case.level, now=case.created_at,
+        level=_raised_level(case), now=case.created_at,
     )
     group = len({s["id"] for s in similar if s["score"] >= 0.5}) + 1
     risk = assess_risk(_case_text(case), repeat_count=len(flags.similar_case_ids), group_size=group,

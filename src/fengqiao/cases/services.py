@@ -134,7 +134,7 @@ def _event(case: Case, action: str, actor: Staff | None, from_status: str, *, no
 
 def _locked(case: Case) -> Case:
     return (Case.objects.select_for_update(of=("self",))
-            .select_related("region", "lead_department", "accused_staff").get(pk=case.pk))
+            .select_related("region", "lead_department").get(pk=case.pk))
 
 
 def _require(text: str, what_zh: str, what_en: str, min_len: int = 1) -> str:
@@ -285,7 +285,9 @@ def _department_in_scope(actor: Staff, department: Department) -> None:
 
 def case_conflict_check(case: Case, department: Department) -> None:
     """Refuse to hand a case to the unit it complains about, or to the unit of the official it names."""
-    accused_units = {case.accused_department_id, case.accused_staff.department_id if case.accused_staff_id else None}
+    accused_units = {case.accused_department_id}
+    if case.accused_staff_id:
+        accused_units.add(Staff.objects.filter(pk=case.accused_staff_id).values_list("department_id", flat=True).first())
     if department.pk in accused_units - {None}:
         raise NotPermitted(
             f"该案件反映的是“{department.name}”或其工作人员，依照《信访工作条例》不得交由其办理",

@@ -28,9 +28,10 @@ def audit_append(*, action: str, object_type: str, object_id, actor=None, actor_
     """Append one entry; serialised on a head row so that concurrent writers never fork the chain."""
     data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
     with transaction.atomic():
-        head, _ = Sequence.objects.select_for_update().get_or_create(name=_HEAD)
-        last = AuditEntry.objects.filter(seq=head.value).only("hash").first()
-        prev = last.hash if last else GENESIS
+        head = Sequence.objects.select_for_update().filter(name=_HEAD).first()
+        if head is None:
+            head, _ = Sequence.objects.get_or_create(name=_HEAD)
+        prev = AuditEntry.objects.filter(seq=head.value).values_list("hash", flat=True).first() or GENESIS
         seq = head.value + 1
         at = timezone.now().replace(microsecond=0)
         fields = dict(
@@ -38,8 +39,7 @@ def audit_append(*, action: str, object_type: str, object_id, actor=None, actor_
             action=action, object_type=object_type, object_id=str(object_id), data=data,
         )
         entry = AuditEntry.objects.create(prev_hash=prev, hash=_digest(prev, **fields), **fields)
-        head.value = seq
-        head.save(update_fields=["value"])
+        Sequence.objects.filter(pk=head.pk).update(value=seq)
     return entry
 
 

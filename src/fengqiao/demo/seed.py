@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from stdnum.cn import ric
 
-from fengqiao.cases import services
+from fengqiao.cases import hooks, services
 from fengqiao.cases.models import Case, CaseEvent, Category, Evaluation
 from fengqiao.cases.selectors import deadline_colour
 from fengqiao.cases.states import Channel, Rating, Status
@@ -102,16 +102,16 @@ def demo_logins() -> list[Login]:
     ]
 
 
-def demo_seed(*, cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED) -> SeedReport:
+def demo_seed(*, cases: int = DEFAULT_CASES, seed: int = DEFAULT_SEED, progress=None) -> SeedReport:
     """Seed the demo once; a second call finds it there and only returns the logins."""
     if demo_is_seeded():
         return SeedReport(created=False, cases=Case.objects.filter(region__path__startswith=f"/{county.CITY[0]}/").count(),
                           logins=demo_logins())
     started = time.monotonic()
-    with transaction.atomic():
+    with transaction.atomic(), hooks.muted():  # the cases are analysed in one batch afterwards
         world = _World(random.Random(seed))
         world.build()
-        report = _Cases(world, random.Random(seed + 1), cases).run()
+        report = _Cases(world, random.Random(seed + 1), cases).run(progress)
     report.logins = demo_logins()
     report.seconds = time.monotonic() - started
     return report
@@ -560,10 +560,12 @@ class _Cases:
 
     # -- run
 
-    def run(self) -> SeedReport:
+    def run(self, progress=None) -> SeedReport:
         report = SeedReport(created=True)
         planned: dict[int, list[tuple[str, dt.datetime, dict]]] = {}
         for index in range(self.count):
+            if progress and index and index % 250 == 0:
+                progress(index, self.count)
             plan = self._plan(index)
             steps = self._steps(plan)
             created_at, events = self._times(plan, steps)

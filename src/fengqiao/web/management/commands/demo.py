@@ -43,7 +43,7 @@ class Command(BaseCommand):
         if not demo_is_seeded():
             self.stdout.write(f"正在写入演示数据（{cases} 件案件）… / seeding")
             self.stdout.flush()
-        report = demo_seed(cases=cases, seed=seed)
+        report = demo_seed(cases=cases, seed=seed, progress=self._progress)
         if report.created:
             self.stdout.write(
                 f"演示数据已写入：{report.cases} 件案件，用时 {report.seconds:.1f} 秒 / seeded {report.cases} cases in {report.seconds:.1f} s"
@@ -52,8 +52,32 @@ class Command(BaseCommand):
             self.stdout.write(f"已有演示数据（{report.cases} 件案件），直接使用 / demo data found, reusing it")
         self._logins(report.logins)
         if no_serve:
+            from fengqiao.analysis.services import insight_compute_all
+
+            insight_compute_all()
             return
+        self._analyse_in_background()
         call_command("serve", host=host, port=port)
+
+    def _analyse_in_background(self) -> None:
+        """Compute routing suggestions, repeat flags and risk warnings for cases that lack them, while serving."""
+        import threading
+
+        from django.db import connections
+
+        from fengqiao.analysis.services import insight_compute_all
+
+        def run():
+            try:
+                insight_compute_all()
+            finally:
+                connections.close_all()
+
+        threading.Thread(target=run, name="fengqiao-analyse", daemon=True).start()
+
+    def _progress(self, done: int, total: int) -> None:
+        self.stdout.write(f"  … {done}/{total}")
+        self.stdout.flush()
 
     def _logins(self, logins) -> None:
         grid = [x for x in logins if x.username.startswith("wg_")]
