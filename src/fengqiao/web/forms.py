@@ -224,7 +224,7 @@ class DispatchForm(NoteForm):
     )
     category = CategoryChoiceField(label="分类", queryset=Category.objects.none(), required=False, empty_label="不变")
 
-    def __init__(self, *args, departments=None, suggested=None, case=None, **kwargs):
+    def __init__(self, *args, departments=None, suggested=None, case=None, category_id=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["co_departments"].queryset = departments
@@ -232,8 +232,9 @@ class DispatchForm(NoteForm):
         if not self.is_bound:
             if suggested is not None:
                 self.initial.setdefault("department", suggested.pk)
-            if case is not None and case.category_id:
-                self.initial.setdefault("category", case.category_id)
+            category_id = category_id or (case.category_id if case is not None else None)
+            if category_id:
+                self.initial.setdefault("category", category_id)
 
 
 class ExtendForm(ReasonForm):

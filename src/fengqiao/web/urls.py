@@ -3,7 +3,7 @@ from django.urls import path
 
 from fengqiao.web.context import SITE_NAME
 from fengqiao.web.forms import LoginForm
-from fengqiao.web.views import errors, public, staff
+from fengqiao.web.views import analysis, errors, public, staff
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +29,10 @@ urlpatterns = [
     path("staff/export.xlsx", staff.export, name="export"),
     path("staff/intake", staff.intake, name="intake"),
     path("staff/intake/lookup", staff.intake_lookup, name="intake_lookup"),
+    path("staff/intake/similar", analysis.intake_similar, name="intake_similar"),
+    path("staff/topics", analysis.topics, name="topics"),
+    path("staff/warnings", analysis.warnings, name="warnings"),
+    path("staff/notifications/read", analysis.notifications_read, name="notifications_read"),
     path("staff/cases/<int:case_id>", staff.case_detail, name="case"),
     path("staff/cases/<int:case_id>/reveal", staff.case_reveal, name="case_reveal"),
     path("staff/cases/<int:case_id>/attach", staff.case_attach, name="case_attach"),

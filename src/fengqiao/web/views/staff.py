@@ -1,5 +1,6 @@
 """The staff console: the queue, intake, the case page with one form per allowed action, export."""
 
+import logging
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from fengqiao.cases import selectors, services
 from fengqiao.cases.permissions import case_actions_available, case_check
 from fengqiao.cases.states import OPEN_STATUSES, Action
 from fengqiao.core.errors import DomainError, NotFound
+from fengqiao.org.models import Department
 from fengqiao.org.selectors import department_list, responsibility_lookup
 from fengqiao.web import forms as f
 from fengqiao.web.views.common import form_add_domain_error, is_htmx
@@ -135,15 +137,21 @@ SUCCESS = {
 }
 
 
-def _action_form(action: str, case, user, data=None):
+def _action_form(action: str, case, user, data=None, insight=None):
     if action == Action.ACCEPT:
         return f.AcceptForm(data, case=case, auto_id=f"id_{action}_%s")
     if action == Action.DISPATCH:
-        suggested = responsibility_lookup(category=case.category, region=case.region) if data is None else None
+        suggested, category_id = None, case.category_id
+        if data is None:
+            suggested = responsibility_lookup(category=case.category, region=case.region)
+            top = insight.suggestions[0] if insight and insight.suggestions and not case.category_id else None
+            if top and top.get("category_id"):
+                category_id = top["category_id"]
+                suggested = Department.objects.filter(pk=top.get("department_id")).first() or suggested
         if suggested is not None and suggested.pk == case.accused_department_id:
             suggested = None
         return f.DispatchForm(data, departments=department_list(staff=user), suggested=suggested, case=case,
-                              auto_id=f"id_{action}_%s")
+                              category_id=category_id, auto_id=f"id_{action}_%s")
     form_class = {
         Action.REJECT: f.ReasonForm,
         Action.CLAIM: f.EmptyForm,
@@ -195,11 +203,23 @@ def _case_or_404(user, case_id: int):
         raise Http404
 
 
+def _insight(case):
+    """Return the case's analysis; a failure of the analysis never breaks the case page."""
+    from fengqiao.analysis.services import case_insight_get
+
+    try:
+        return case_insight_get(case=case)
+    except Exception:
+        logging.getLogger(__name__).exception("analysis failed for case %s", case.pk)
+        return None
+
+
 def _case_page(request, case, *, bound: dict | None = None, revealed=None, reveal_form=None, error="", status=200):
     bound = bound or {}
     actions = case_actions_available(case, request.user)
+    insight = _insight(case)
     action_forms = [
-        {"action": a, "label": Action(a).label, "form": bound.get(a) or _action_form(a, case, request.user)}
+        {"action": a, "label": Action(a).label, "form": bound.get(a) or _action_form(a, case, request.user, insight=insight)}
         for a in actions
     ]
     context = {
@@ -208,6 +228,7 @@ def _case_page(request, case, *, bound: dict | None = None, revealed=None, revea
         "action_forms": action_forms,
         "open_action": next(iter(bound), ""),
         "events": selectors.case_events(case),
+        "insight": insight,
         "evaluations": case.evaluations.order_by("at"),
         "attachments": case.attachments.order_by("at"),
         "co_departments": case.co_departments.all(),
