@@ -11,7 +11,8 @@ import sys
 
 USAGE = """用法 / usage: fengqiao COMMAND [--data-dir D] [options]
 
-  demo [--host H] [--port P]        建库、写入演示数据并启动网站 / seed demo data and serve
+  demo [--host H] [--port P] [--cases N] [--no-serve]
+                                    建库、写入演示数据并启动网站 / seed demo data and serve
   serve [--host H] [--port P]       启动网站 / serve the site
   migrate                           升级数据库结构 / apply migrations
   createsuperuser                   创建管理员 / create an administrator
@@ -20,6 +21,10 @@ USAGE = """用法 / usage: fengqiao COMMAND [--data-dir D] [options]
   import-cases FILE.xlsx            导入留言或工单 / import board or hotline exports
   export-cases FILE.xlsx [filters]  导出案件 / export cases
   audit verify                      校验审计链 / verify the audit chain
+  backup FILE / restore FILE        备份与恢复 / backup and restore
+  totp enable|disable USERNAME      两步验证 / two-factor login
+  analyse [--all]                   研判：分类建议、重复、风险 / analyse cases
+  retrain-routing                   重新训练分流模型 / rebuild the routing model
   eval-routing ...                  评估智能分类 / evaluate routing
   hot-topics FILE.xlsx ...          热点问题 / hot topics
   bench text ...                    性能测试 / benchmarks

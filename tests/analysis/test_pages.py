@@ -68,3 +68,16 @@ def test_a_bad_month_falls_back_to_this_month(dispatcher_client, world, taxonomy
     response = dispatcher_client.get("/staff/topics", {"month": "2026-13"})
     assert response.status_code == 200
     assert f"{timezone.localdate().year}年{timezone.localdate().month}月" in response.content.decode()
+
+
+def test_the_api_gives_the_insight_and_the_problem_list(client, world, taxonomy):  # noqa: F811
+    from fengqiao.org.services import token_create
+
+    case = _register(world, "老板拖欠工资", "在工地干活，老板拖欠工资三个月不发。")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token_create(staff=world.dispatcher)}"}
+    insight = client.get(f"/api/v1/cases/{case.pk}/insight", **auth).json()
+    assert insight["suggestions"][0]["path"].startswith("劳动和社会保障")
+    assert insight["suggestions"][0]["reasons"]
+    topics = client.get("/api/v1/topics", {"month": timezone.localdate().strftime("%Y-%m")}, **auth)
+    assert topics.status_code == 200 and isinstance(topics.json(), list)
+    assert client.get(f"/api/v1/cases/{case.pk}/insight").status_code == 401

@@ -316,5 +316,24 @@ _transition("evaluate", s.StaffEvaluationIn, lambda c, a, p: services.case_evalu
 _transition("close", s.NoteIn, lambda c, a, p: services.case_close(case=c, actor=a, note=p.note or ""))
 _transition("review", s.ReasonIn, lambda c, a, p: services.case_review(case=c, actor=a, reason=p.reason))
 
+@staff.get("/cases/{case_id}/insight", response={200: s.InsightOut, **ERRORS})
+def case_insight(request, case_id: int):
+    """研判: routing suggestions with reasons, similar cases, repeat and skip-level flags, risk."""
+    from fengqiao.analysis.services import case_insight_get
+
+    insight = case_insight_get(case=selectors.case_get(staff=request.auth, case_id=case_id))
+    return {f: getattr(insight, f) for f in
+            ("suggestions", "similar", "is_repeat", "is_skip_level", "flag_reasons", "risk_level", "risk_reasons")}
+
+
+@staff.get("/topics", response={200: list[s.TopicOut], **ERRORS})
+def topics(request, month: str = ""):
+    """The month's problem list (YYYY-MM; default this month), hottest first."""
+    from fengqiao.analysis.selectors import month_parse, topics_for_month
+
+    year, number = month_parse(month)
+    return topics_for_month(staff=request.auth, year=year, month=number)
+
+
 api.add_router("/public", public)
 api.add_router("/", staff)

@@ -163,3 +163,48 @@ class ExtendIn(Schema):
 
 class StaffEvaluationIn(EvaluationIn):
     pass
+
+
+class SuggestionOut(Schema):
+    path: str
+    category_id: int | None
+    confidence: float
+    reasons: list[str]
+    department_id: int | None
+    department: str
+
+
+class SimilarOut(Schema):
+    id: int
+    number: str
+    title: str
+    score: float
+
+
+class InsightOut(Schema):
+    suggestions: list[SuggestionOut]
+    similar: list[SimilarOut]
+    is_repeat: bool
+    is_skip_level: bool
+    flag_reasons: list[str]
+    risk_level: str
+    risk_reasons: list[str]
+
+
+class TopicCaseOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+
+
+class TopicOut(Schema):
+    name: str
+    keywords: list[str]
+    heat: float
+    count: int
+    petitioners: int
+    support: int
+    open: int
+    regions: list[str]
+    cases: list[TopicCaseOut]
