@@ -125,7 +125,7 @@ def assess_risk(text: str, *, repeat_count: int = 0, dissatisfied_count: int = 0
         reasons.append(f"对处理结果不满意{dissatisfied_count}次")
     if escalation_count > 0:
         score += min(escalation_count, 3) * 2.0
-        reasons.append(f"越级上访{escalation_count}次")
+        reasons.append(f"曾提级办理{escalation_count}次")
     if group_size >= 5:
         g = 5.0 if group_size >= 50 else 3.0 if group_size >= 20 else 2.0
         score += g
