@@ -40,7 +40,7 @@ def test_history_and_group_size_raise_level():
     r = assess_risk("小区路灯不亮", repeat_count=3, dissatisfied_count=2)
     assert r.level == "orange"
     r = assess_risk("小区路灯不亮", repeat_count=3, dissatisfied_count=2, escalation_count=1)
-    assert r.level == "red" and any("越级" in x for x in r.reasons)
+    assert r.level == "red" and any("提级" in x for x in r.reasons)
     assert assess_risk("小区路灯不亮", group_size=60).level == "orange"
     assert any("60人" in x for x in assess_risk("小区路灯不亮", group_size=60).reasons)
 
