@@ -78,3 +78,54 @@ def test_two_factor_login_needs_the_current_code(client, world):
 
 def test_staff_without_two_factor_log_in_with_password_alone(client, world):
     assert client.post("/staff/login", {"username": "clerk", "password": PASSWORD}).status_code == 302
+
+
+def test_an_upload_that_is_not_really_an_image_is_refused(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fengqiao.cases import services
+    from fengqiao.core.errors import ValidationFailed
+
+    case, _ = services.case_register(title="附件测试", content="上传附件的测试案件。", channel="visit", region=world.town, actor=world.clerk)
+    fake = SimpleUploadedFile("photo.jpg", b"<html><script>alert(1)</script></html>", content_type="image/jpeg")
+    with pytest.raises(ValidationFailed) as info:
+        services.attachment_add(case=case, actor=world.clerk, uploaded=fake)
+    assert "只接受" in info.value.message
+    big = SimpleUploadedFile("scan.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1), content_type="application/pdf")
+    with pytest.raises(ValidationFailed) as info:
+        services.attachment_add(case=case, actor=world.clerk, uploaded=big)
+    assert "10MB" in info.value.message
+    assert not case.attachments.exists()
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(world):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/submit", {"title": "路灯不亮", "content": "村口的路灯坏了一个月。"})
+    assert response.status_code == 403
+    assert "没有权限" in response.content.decode() or "CSRF" in response.content.decode()
+
+
+def test_rotating_keys_keeps_every_value_readable_under_the_new_key(world, settings, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    from fengqiao.cases import services
+    from fengqiao.cases.models import Petitioner
+    from fengqiao.core import crypto
+
+    old = Fernet.generate_key().decode()
+    monkeypatch.setenv("FENGQIAO_FIELD_KEYS", old)
+    crypto.reset_key_cache()
+    services.case_register(title="电话测试", content="密钥轮换前登记的案件。", channel="visit", region=world.town, actor=world.clerk,
+                           petitioner=services.PetitionerData(name="周八", phone="13812348000"))
+    new = Fernet.generate_key().decode()
+    monkeypatch.setenv("FENGQIAO_FIELD_KEYS", f"{new},{old}")
+    crypto.reset_key_cache()
+    assert crypto.rotate_all() >= 2
+    monkeypatch.setenv("FENGQIAO_FIELD_KEYS", new)  # the old key is gone
+    crypto.reset_key_cache()
+    person = Petitioner.objects.get()
+    assert (person.name, person.phone) == ("周八", "13812348000")
+    monkeypatch.delenv("FENGQIAO_FIELD_KEYS")
+    crypto.reset_key_cache()

@@ -112,3 +112,24 @@ def mask_pii_in_text(text: str) -> str:
     """Mask ID numbers and mobile numbers that a petitioner typed into free text."""
     text = _ID_IN_TEXT.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(3)[-4:], text)
     return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+def rotate_all() -> int:
+    """Re-encrypt every encrypted field with the first key; return how many values were rewritten."""
+    from django.db import transaction
+
+    from fengqiao.cases.models import Petitioner
+    from fengqiao.org.models import Staff
+
+    fields = {Petitioner: ["name_enc", "id_number_enc", "phone_enc", "address_enc"], Staff: ["totp_secret"]}
+    count = 0
+    with transaction.atomic():
+        for model, names in fields.items():
+            for obj in model.objects.only("pk", *names).iterator(chunk_size=1000):
+                for name in names:
+                    value = getattr(obj, name)
+                    if value:
+                        setattr(obj, name, rotate(value))
+                        count += 1
+                obj.save(update_fields=names)
+    return count
