@@ -4,11 +4,7 @@
 # Browser tests drive Debian's Chromium (/usr/bin/chromium), installed with apt-get when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3.11}
-command -v "$PY" >/dev/null || PY=python3
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+. scripts/venv.sh "[test]"
 
 if { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi wenquanyi; } && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "安装 Chromium 与中文字体 / installing Debian's chromium and a CJK font for the browser tests"
