@@ -128,3 +128,55 @@ def test_corrupt_model_raises_clear_error(taxonomy, tmp_path):
     (tmp_path / "current").write_text("../../etc/passwd")
     with pytest.raises(ModelLoadError):
         RoutingModel.load(tmp_path)
+
+
+# Our own sentences: a class the lexicon does not know (a fictional board
+# convention that pet matters go to 卫生计生) is learned from decisions.
+PET_TRAIN = [
+    "小区里有人遛狗不牵绳，狗把小孩吓哭了",
+    "邻居家养了三条大狗，每天狗叫不停，狗粪满楼道",
+    "流浪狗在学校门口聚集，担心咬伤学生",
+    "犬只没有办证也没有打狂犬疫苗，谁来管",
+    "楼上住户养猫二十多只，气味很大",
+    "希望出台养犬管理规定，烈性犬不得进入小区",
+]
+PET_HELD_OUT = [
+    "小区草坪上到处是狗粪，养狗的人从不清理",
+    "晚上遛狗不拴绳，大狗冲着行人乱叫",
+    "流浪猫狗越来越多，有没有收容的地方",
+    "楼下邻居养的狗半夜一直叫，睡不着",
+]
+
+
+def test_learning_a_class_improves_held_out_predictions(taxonomy):
+    target = ("卫生计生", None, None)
+    cold = RoutingModel.from_taxonomy(taxonomy)
+    before = sum(cold.predict_level1(t) == "卫生计生" for t in PET_HELD_OUT)
+    warm = RoutingModel.from_taxonomy(taxonomy)
+    for text, label in EXAMPLES:  # ordinary decisions keep the other classes anchored
+        warm.learn(text, (label, None, None))
+    for text in PET_TRAIN:
+        warm.learn(text, target)
+    after = sum(warm.predict_level1(t) == "卫生计生" for t in PET_HELD_OUT)
+    assert after >= before + 2
+    assert after >= 3
+    # the hand-written examples are still routed as before
+    assert sum(warm.predict_level1(t) == lab for t, lab in EXAMPLES) >= len(EXAMPLES) - 1
+
+
+def test_learned_head_survives_save_and_load(taxonomy, tmp_path):
+    m = RoutingModel.from_taxonomy(taxonomy)
+    for text in PET_TRAIN:
+        m.learn(text, ("卫生计生", None, None))
+    for text, label in EXAMPLES:
+        m.learn(text, (label, None, None))
+    m.save(tmp_path)
+    loaded = RoutingModel.load(tmp_path)
+    for t in PET_HELD_OUT:
+        assert loaded.predict_level1(t) == m.predict_level1(t)
+
+
+def test_predict_level1_among_restricts_candidates(cold):
+    text = "公交车班次太少，早高峰要等半小时"
+    assert cold.predict_level1(text) == "交通运输"
+    assert cold.predict_level1(text, among=["城乡建设", "教育文体"]) in {"城乡建设", "教育文体"}

@@ -4,25 +4,26 @@ cases, hot topics and risk.  Pure Python; never imports Django.
 Library choices (measured on a 2-core machine):
 
 * Segmentation: **jieba** (MIT, the de-facto standard dictionary + HMM for
-  unknown words such as estate names).  When **jieba-fast-dat** is installed
-  we use it instead: same API, same dictionary, C++ core, ~10x faster
-  (0.46 ms vs 4.6 ms for a 400-character message); rjieba is not on the
-  package index we can reach.  The tokenizer is created once, quietly, and
+  unknown words such as estate names).  jieba-fast-dat (same API, C++ core,
+  ~10x faster) is used only when ``FENGQIAO_SEGMENTER=jieba_fast_dat`` is set,
+  since its package declares no licence; rjieba is not on the package index
+  we can reach.  The tokenizer is created once, quietly, and
   caches its dictionary in the temp dir (``FENGQIAO_JIEBA_CACHE_DIR``).
 * Traditional -> simplified: **opencc-python-reimplemented** (pure Python,
   ships its dictionaries).  It is slow (~0.5 ms per message), so we first
   check whether the text contains any character OpenCC would change and
   skip the conversion otherwise (~45 us per message; nearly all input is
   already simplified).
-* Routing: our own hierarchical multinomial naive Bayes in numpy rather
-  than scikit-learn: it must start from a hand-written lexicon with no
-  labelled data, learn one dispatcher decision at a time (``learn``) and
-  serialise to plain JSON.  Learned counts are blended with the lexicon
-  per class (the lexicon fades as a class gathers decisions) and smoothed
-  towards a shared background so big classes do not swallow common words.
-  Optional EM over an unlabelled batch exists but is off by default (it
-  did not help on our dev samples).  Only the first 300 characters are
-  read (latency bound; accuracy unchanged within noise).
+* Routing, in numpy rather than scikit-learn (it must start from a
+  hand-written lexicon with no labelled data, learn one dispatcher decision
+  at a time and serialise to plain JSON): levels 2 and 3 are multinomial
+  naive Bayes blended with the lexicon; level 1 adds a class-balanced
+  logistic regression over character 1–3 grams and words whose inputs
+  include the lexicon's scores with a learned scale, so the lexicon decides
+  with few decisions and the learned weights take over with many.  ``learn``
+  takes one cheap gradient step; a full refit runs when the stored examples
+  double, on ``refit()``/``retrain()``/``save()``.  Only the first 300
+  characters are read (latency bound; accuracy unchanged within noise).
 * Similar cases: our own bottom-k sketch of character bigrams plus an
   inverted index in sorted numpy arrays, instead of datasketch's MinHash
   LSH: one sketch per case instead of 128 hash values, vectorised batch

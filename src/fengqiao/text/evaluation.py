@@ -69,6 +69,11 @@ def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分�
     Without ``train_fraction`` every case is classified from the taxonomy
     alone (the unlabelled case texts may be used transductively); with it,
     a stratified share is learned first and the rest is scored.
+
+    Labels are used for scoring and for the training share only: after
+    learning, predictions are chosen among the first-level classes seen in
+    the training share (a board that files everything under a few classes
+    is learned to do so); from the taxonomy alone, every class is a candidate.
     """
     from .routing import RoutingModel, Taxonomy
     from .xlsx import InputError, read_table
@@ -100,14 +105,17 @@ def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分�
         for i in train:
             if labels[i] in tax.level1:
                 model.learn(texts[i], (labels[i], None, None), title=titles[i])
+        model.refit()  # as a deployment does after a batch of decisions
     else:
         train, test = [], list(range(len(labels)))
     if transductive:
         preds = model.predict_many([texts[i] for i in test], k=1, titles=[titles[i] for i in test])
         pred = [p[0].path[0] for p in preds]
     else:
-        pred = [model.predict_level1(texts[i], titles[i]) for i in test]
+        among = sorted({labels[i] for i in train} & set(tax.level1))
+        pred = [model.predict_level1(texts[i], titles[i], among=among or None) for i in test]
     out = scores([labels[i] for i in test], pred)
     out.update({"train_n": len(train), "mode": "learned" if train_fraction else "taxonomy_only",
-                "transductive": transductive, "unknown_labels": unknown})
+                "transductive": transductive, "unknown_labels": unknown,
+                "restricted_to_trained_classes": bool(train and not transductive)})
     return out

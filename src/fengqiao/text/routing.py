@@ -1,12 +1,21 @@
 """Routing classifier: suggest the taxonomy path (3 levels) for a case text.
 
-Model: hierarchical multinomial naive Bayes.  Each class starts with
-pseudo-counts from the hand-written lexicon (``lexicon.py``) plus the words
-of its own taxonomy names, so the model works with no labelled data.
-Dispatcher decisions (``learn``) add real counts incrementally.  For a batch
-of texts ``predict_many(..., transductive=True)`` can also run a few EM
-rounds over the unlabelled batch (seeded by the lexicon); it is off by
-default because it did not help on our hand-labelled dev sample.
+First level: with no labelled data, a multinomial naive Bayes whose
+pseudo-counts come from the hand-written lexicon (``lexicon.py``) and the
+words of the taxonomy names.  Once dispatcher decisions arrive (``learn``),
+a softmax regression over character 1-3 grams and jieba words takes over;
+the lexicon's log-probabilities are one of its inputs, with a learned
+scale, so with a handful of decisions the lexicon still decides and with
+thousands the learned weights dominate.  ``learn`` is cheap (store the
+example, one gradient step); a full refit runs when the stored examples
+have doubled, and on ``refit``/``retrain``/``save``.  Saved models keep the
+learned weights (not the texts); after loading, further refits are pulled
+towards the saved weights.
+
+Second and third levels: hierarchical naive Bayes nodes (lexicon counts
+blended with learned counts).  For a batch of texts
+``predict_many(..., transductive=True)`` can also run a few EM rounds over
+the unlabelled batch; it is off by default.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .lexicon import LEXICON, NEUTRAL
+from .normalize import normalize
 from .segment import STOPWORDS, Segmenter
 
 __all__ = [
@@ -296,6 +306,297 @@ def _softmax(x: np.ndarray, temp: float = 1.0) -> np.ndarray:
     return e / e.sum()
 
 
+
+# --------------------------------------------------------------------------
+# Learned first-level head: multinomial logistic regression
+# --------------------------------------------------------------------------
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _char_grams(text: str, weight: float, tf: Counter) -> None:
+    """Character 1-3 grams inside runs of Chinese characters."""
+    grams: list[str] = []
+    for run in _CJK_RUN.findall(_PLACE_CODE_RE.sub(" ", text)):
+        grams.extend(run)
+        grams.extend([run[i:i + 2] for i in range(len(run) - 1)])
+        grams.extend([run[i:i + 3] for i in range(len(run) - 2)])
+    if weight == 1.0:
+        tf.update(grams)
+    else:
+        for w, c in Counter(grams).items():
+            tf[w] += c * weight
+
+
+_PLACE_CODE_RE = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}[市区县]")
+
+
+def _dot(x: np.ndarray, y: np.ndarray) -> float:
+    # einsum: a BLAS dot can be slow under thread contention
+    return float(np.einsum("i,i->", x, y))
+
+
+def _lbfgs(fg, x, iters: int, mem: int = 8, tol: float = 1e-6) -> np.ndarray:
+    """Minimise a smooth function (limited-memory BFGS, backtracking line
+    search); ``fg(x)`` returns (value, gradient)."""
+    f, g = fg(x)
+    S: list[np.ndarray] = []
+    Y: list[np.ndarray] = []
+    for _ in range(iters):
+        q = g.copy()
+        alphas = []
+        for s_, y_ in zip(reversed(S), reversed(Y)):
+            rho = 1.0 / _dot(y_, s_)
+            a_ = rho * _dot(s_, q)
+            q -= a_ * y_
+            alphas.append((rho, a_))
+        if S:
+            q *= _dot(S[-1], Y[-1]) / _dot(Y[-1], Y[-1])
+        else:
+            q /= max(1.0, float(np.abs(g).max()))
+        for (s_, y_), (rho, a_) in zip(zip(S, Y), reversed(alphas)):
+            b_ = rho * _dot(y_, q)
+            q += (a_ - b_) * s_
+        d = -q
+        gd = _dot(g, d)
+        if gd >= 0:
+            d, gd = -g, -_dot(g, g)
+            S.clear()
+            Y.clear()
+        t = 1.0
+        while True:
+            xn = x + t * d
+            fn, gn = fg(xn)
+            if fn <= f + 1e-4 * t * gd or t < 1e-8:
+                break
+            t *= 0.5
+        s_, y_ = xn - x, gn - g
+        if _dot(s_, y_) > 1e-10:
+            S.append(s_)
+            Y.append(y_)
+            if len(S) > mem:
+                S.pop(0)
+                Y.pop(0)
+        done = abs(f - fn) <= tol * max(1.0, abs(f))
+        x, f, g = xn, fn, gn
+        if done:
+            break
+    return x
+
+
+class _LinearHead:
+    """Softmax regression over first-level classes.
+
+    Input: sub-linear, idf-weighted, L2-normalised character 1-3 grams and
+    jieba words, plus the lexicon's per-class log-probabilities as one
+    extra feature with a learned scale.  So with few decisions the lexicon
+    decides; with many, the learned weights take over.  ``learn`` stores the
+    example and takes one cheap gradient step; a full refit (L-BFGS over
+    all stored examples, L2 pulled towards the previously saved weights)
+    runs inside ``learn`` whenever the stored examples have doubled (so
+    ``predict`` stays fast), and on ``RoutingModel.refit``/``save``.
+    """
+
+    C = 16.0  # inverse regularisation (per example)
+    REFIT_GROWTH = 1.0
+    MIN_DF = 2
+    MAX_VOCAB = 50000
+    LR_STEP = 0.5
+    MAX_ITER = 100
+    ANCHOR = 1.0  # stiffness of the pull towards loaded weights
+
+    def __init__(self, classes: list[str]):
+        self.classes = classes
+        self.K = len(classes)
+        # (vocabulary, idf, weights, biases, lexicon scale), swapped as one
+        # tuple so a prediction running next to a refit sees one version
+        self._p: tuple = ({}, np.zeros(0), np.zeros((0, self.K)), np.zeros(self.K), 1.0)
+        self.W0 = np.zeros((0, self.K))  # anchor (weights loaded from disk)
+        self.b0 = np.zeros(self.K)
+        self.a0 = 1.0
+        self.n0 = 0.0  # how many examples the anchor stands for
+        self.examples: list[tuple[Counter, np.ndarray, int, float]] = []
+        self.fitted_n = 0
+        self.class_n = np.zeros(self.K)
+
+    vocab = property(lambda self: self._p[0])
+    idf = property(lambda self: self._p[1])
+    W = property(lambda self: self._p[2])
+    b = property(lambda self: self._p[3])
+    a = property(lambda self: self._p[4])
+
+    @property
+    def n(self) -> float:
+        return len(self.examples) + self.n0
+
+    @property
+    def active(self) -> bool:
+        return self.n > 0
+
+    def _vector(self, tf: Counter, vocab: dict | None = None, idf: np.ndarray | None = None):
+        if vocab is None:
+            vocab, idf = self._p[0], self._p[1]
+        keys = list(tf)
+        js = list(map(vocab.get, keys))
+        pairs = [(j, tf[k]) for j, k in zip(js, keys) if j is not None]
+        if not pairs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        idx = np.fromiter((j for j, _ in pairs), dtype=np.int64, count=len(pairs))
+        c = np.fromiter((c for _, c in pairs), dtype=float, count=len(pairs))
+        v = np.where(c >= 1.0, 1.0 + np.log(np.maximum(c, 1.0)), c) * idf[idx]
+        v /= math.sqrt(float(np.einsum("i,i->", v, v))) or 1.0
+        return idx, v
+
+    def logits(self, tf: Counter, lex: np.ndarray) -> np.ndarray:
+        vocab, idf, W, b, a = self._p
+        idx, v = self._vector(tf, vocab, idf)
+        z = b + a * lex
+        if len(idx):
+            z = z + v @ W[idx]
+        return z
+
+    def learn(self, tf: Counter, lex: np.ndarray, ci: int, weight: float = 1.0) -> None:
+        self.examples.append((tf, lex, ci, weight))
+        self.class_n[ci] += weight
+        # one SGD step so the decision counts at once
+        vocab, idf, W, b, a = self._p
+        idx, v = self._vector(tf, vocab, idf)
+        z = b + a * lex + (v @ W[idx] if len(idx) else 0.0)
+        g = _softmax(z)
+        g[ci] -= 1.0
+        step = self.LR_STEP * weight
+        if len(idx):
+            W[idx] -= step * np.outer(v, g)
+        b -= step * 0.1 * g
+
+    def needs_refit(self) -> bool:
+        m = len(self.examples)
+        return m > 0 and m - self.fitted_n >= max(1.0, self.REFIT_GROWTH * self.fitted_n)
+
+    def refit(self) -> None:
+        from scipy import sparse
+
+        ex = self.examples
+        if not ex:
+            return
+        # vocabulary: the saved one plus features seen in MIN_DF examples
+        df: Counter = Counter()
+        for tf, _, _, _ in ex:
+            df.update(tf.keys())
+        m = len(ex)
+        vocab = dict(self.vocab)
+        new = [w for w, c in df.items() if c >= self.MIN_DF and w not in vocab]
+        room = self.MAX_VOCAB - len(vocab)
+        if len(new) > room:
+            new = sorted(new, key=lambda w: -df[w])[: max(room, 0)]
+        old_v = len(vocab)
+        for w in new:
+            vocab[w] = len(vocab)
+        V = len(vocab)
+        # idf over the stored examples; after a load the saved features keep
+        # their saved idf (their weights were fitted with it)
+        idf = np.ones(V)
+        keep = old_v if self.n0 > 0 and len(self.idf) >= old_v else 0
+        idf[:keep] = self.idf[:keep]
+        for w, j in vocab.items():
+            if j >= keep:
+                idf[j] = math.log((1.0 + m) / (1.0 + df.get(w, 0))) + 1.0
+        W_start = self.W
+        pad = V - W_start.shape[0]
+        if pad > 0:
+            W_start = np.vstack([W_start, np.zeros((pad, self.K))])
+        pad0 = V - self.W0.shape[0]
+        if pad0 > 0:
+            self.W0 = np.vstack([self.W0, np.zeros((pad0, self.K))])
+        rows, cols, vals = [], [], []
+        L = np.zeros((m, self.K))
+        y = np.zeros(m, dtype=np.int64)
+        sw = np.zeros(m)
+        for i, (tf, lex, ci, w) in enumerate(ex):
+            idx, v = self._vector(tf, vocab, idf)
+            rows.extend([i] * len(idx))
+            cols.extend(idx.tolist())
+            vals.extend(v.tolist())
+            L[i] = lex
+            y[i] = ci
+            sw[i] = w
+        X = sparse.csr_matrix((vals, (rows, cols)), shape=(m, V))
+        # class balancing (square-root damped) so small classes are not swallowed
+        cn = np.bincount(y, weights=sw, minlength=self.K)
+        present = cn > 0
+        bal = np.ones(self.K)
+        bal[present] = np.sqrt(cn[present].mean() / cn[present])
+        sw = sw * bal[y]
+        sw = sw * (m / sw.sum())
+        Y = np.zeros((m, self.K))
+        Y[np.arange(m), y] = 1.0
+        # the saved weights stand for n0 earlier examples: new examples are
+        # weighed against a stiffness that grows with n0
+        tot_n = m + self.n0
+        lam = 1.0 / (self.C * tot_n) + self.ANCHOR * self.n0 / tot_n
+        lam_b = lam
+        W0, b0, a0 = self.W0, self.b0, self.a0
+        K = self.K
+
+        def fg(theta):
+            W = theta[: V * K].reshape(V, K)
+            b = theta[V * K: V * K + K]
+            a = theta[-1]
+            Z = X @ W + b + a * L
+            Z -= Z.max(1, keepdims=True)
+            E = np.exp(Z)
+            S = E.sum(1, keepdims=True)
+            P = E / S
+            logp = Z - np.log(S)
+            f = -(sw * logp[np.arange(m), y]).sum() / tot_n
+            D = (P - Y) * (sw[:, None] / tot_n)
+            gW = X.T @ D
+            dW = W - W0
+            db = b - b0
+            f += 0.5 * lam * (dW * dW).sum() + 0.5 * lam_b * (db @ db) + 0.5 * lam * 10 * (a - a0) ** 2
+            gW = gW + lam * dW
+            gb = D.sum(0) + lam_b * db
+            ga = (D * L).sum() + lam * 10 * (a - a0)
+            return f, np.concatenate([np.asarray(gW).ravel(), gb, [ga]])
+
+        theta0 = np.concatenate([W_start.ravel(), self.b, [self.a]])
+        th = _lbfgs(fg, theta0, self.MAX_ITER)
+        self._p = (vocab, idf, th[: V * K].reshape(V, K).copy(), th[V * K: V * K + K].copy(), float(th[-1]))
+        self.fitted_n = m
+
+    # ---- persistence (weights only; examples stay in memory) ----------
+    def to_dict(self) -> dict:
+        import base64
+
+        inv = sorted(self.vocab, key=self.vocab.get)
+        return {
+            "classes": self.classes,
+            "vocab": inv,
+            "idf": base64.b64encode(self.idf.astype("<f4").tobytes()).decode(),
+            "W": base64.b64encode(self.W.astype("<f2").tobytes()).decode(),
+            "b": self.b.tolist(),
+            "a": self.a,
+            "n": self.n,
+            "class_n": self.class_n.tolist(),
+        }
+
+    def load_dict(self, d: dict) -> None:
+        import base64
+
+        if list(d.get("classes", [])) != self.classes:
+            return  # taxonomy changed: start the head afresh
+        vocab = list(d["vocab"])
+        V = len(vocab)
+        idf = np.frombuffer(base64.b64decode(d["idf"]), dtype="<f4").astype(float)[:V]
+        W = np.frombuffer(base64.b64decode(d["W"]), dtype="<f2").astype(float)
+        W = W.reshape(V, self.K) if V else np.zeros((0, self.K))
+        self.W0 = W.copy()
+        self.b0 = np.asarray(d["b"], dtype=float)
+        self.a0 = float(d["a"])
+        self._p = ({w: j for j, w in enumerate(vocab)}, idf, W, self.b0.copy(), self.a0)
+        self.n0 = float(d["n"])
+        self.class_n = np.asarray(d.get("class_n", [0] * self.K), dtype=float)
+
 # --------------------------------------------------------------------------
 # Routing model
 # --------------------------------------------------------------------------
@@ -306,7 +607,8 @@ class RoutingModel:
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
-                 version: int = 0, em_prior_power: float = 1.0, max_chars: int = 300):
+                 version: int = 0, em_prior_power: float = 1.0, max_chars: int = 300,
+                 head_chars: int = 300, hmm: bool = True):
         self.taxonomy = taxonomy
         self.extra_words = sorted({w for w in extra_words if w})
         self.alpha = alpha
@@ -315,6 +617,8 @@ class RoutingModel:
         self.version = version
         self.em_prior_power = em_prior_power
         self.max_chars = max_chars
+        self.head_chars = head_chars
+        self.hmm = hmm
         self.learned: dict[tuple[str, str, str], Counter] = {}
         self.learned_docs: Counter = Counter()
         self._build()
@@ -331,6 +635,7 @@ class RoutingModel:
         """Fresh model from the taxonomy plus (text, path) examples."""
         m = cls(taxonomy, extra_words, **kw)
         m.learn_many(labelled_examples)
+        m.refit()
         return m
 
     def _name_words(self, name: str) -> dict[str, float]:
@@ -351,7 +656,8 @@ class RoutingModel:
             for spec in l1.values():
                 lex_words.update(_parse_words(spec))
         kw_words = {w for ws in tax.keywords.values() for w in ws}
-        self.segmenter = Segmenter(extra_words=sorted(lex_words | tax.names() | kw_words | set(self.extra_words)))
+        self.segmenter = Segmenter(extra_words=sorted(lex_words | tax.names() | kw_words | set(self.extra_words)),
+                                   hmm=self.hmm)
 
         def merge(dst: dict[str, float], src: dict[str, float], f: float = 1.0) -> None:
             for w, v in src.items():
@@ -378,6 +684,8 @@ class RoutingModel:
                     merge(p2[(l1, l2)], w3, 0.5)
                     merge(p1[l1], w3, 0.3)
         self.root = _Node(tax.level1, p1, self.prior_mass, self.alpha)
+        self._lex_root = _Node(tax.level1, p1, self.prior_mass, self.alpha)  # never learns
+        self.head = _LinearHead(list(tax.level1))
         self.nodes2 = {
             l1: _Node(tax.children(l1), {l2: p2[(l1, l2)] for l2 in tax.children(l1)},
                       self.prior_mass / 2, self.alpha)
@@ -413,6 +721,40 @@ class RoutingModel:
                 tf[w] += self.title_weight
         return {w: 1.0 + math.log(c) if c >= 1 else c for w, c in tf.items()}
 
+    def _head_input(self, text: str, title: str | None, feats: dict[str, float]):
+        """(term counts, lexicon log-probabilities) for the learned head."""
+        tf: Counter = Counter()
+        if title:
+            _char_grams(normalize(title), self.title_weight, tf)
+        if text:
+            _char_grams(normalize(text[: self.head_chars]), 1.0, tf)
+        for w, v in feats.items():
+            if len(w) >= 2:
+                tf["w:" + w] += v
+        s, _, _ = self._lex_root.scores(feats)
+        z = s / self._temperature(feats)
+        z = z - z.max()
+        lex = z - math.log(float(np.exp(z).sum()))
+        return tf, lex
+
+    def _level1_probs(self, text: str, title: str | None, feats: dict[str, float],
+                      among: Iterable[str] | None = None) -> np.ndarray:
+        head = self.head
+        if head.active:
+            tf, lex = self._head_input(text, title, feats)
+            z = head.logits(tf, lex)
+        else:
+            s1, _, _ = self.root.scores(feats)
+            z = s1 / self._temperature(feats)
+        if among is not None:
+            allowed = set(among)
+            mask = np.array([c in allowed for c in self.root.classes])
+            if mask.any():
+                z = np.where(mask, z, -np.inf)
+        z = z - z.max()
+        e = np.exp(z)
+        return e / e.sum()
+
     # ---- learning -----------------------------------------------------
     def _resolve(self, path: Sequence[str | None]) -> tuple[str, str, str]:
         p = [str(x).strip() if x else "" for x in list(path)[:3]] + ["", "", ""]
@@ -446,6 +788,10 @@ class RoutingModel:
             cnt[w] += v * weight
         self.learned_docs[p] += weight
         self._apply(p, feats, weight)
+        tf, lex = self._head_input(text, title, feats)
+        self.head.learn(tf, lex, self.root.classes.index(p[0]), weight)
+        if self.head.needs_refit():
+            self.head.refit()
 
     def learn_many(self, examples: Iterable[tuple[str, Sequence[str | None]]]) -> int:
         n = 0
@@ -487,14 +833,21 @@ class RoutingModel:
     def predict(self, text: str, k: int = 3, *, title: str | None = None) -> list[Suggestion]:
         """Top-``k`` suggestions, best first."""
         feats = self.features(text, title)
-        s1, idx, wts = self.root.scores(feats)
-        p1 = _softmax(s1, self._temperature(feats))
+        _, idx, wts = self.root.scores(feats)
+        p1 = self._level1_probs(text, title, feats)
         return self._suggest(feats, p1, idx, wts, k)
 
-    def predict_level1(self, text: str, title: str | None = None) -> str:
+    def predict_level1(self, text: str, title: str | None = None, *,
+                       among: Iterable[str] | None = None) -> str:
+        """Best first-level class; ``among`` restricts the candidates."""
         feats = self.features(text, title)
-        s1, _, _ = self.root.scores(feats)
-        return self.root.classes[int(np.argmax(s1))]
+        p1 = self._level1_probs(text, title, feats, among)
+        return self.root.classes[int(np.argmax(p1))]
+
+    def refit(self) -> None:
+        """Refit the learned first-level head now (otherwise done lazily)."""
+        if self.head.examples:
+            self.head.refit()
 
     def predict_many(self, texts: Sequence[str], k: int = 3, *, titles: Sequence[str | None] | None = None,
                      transductive: bool = False, rounds: int = 4, unlabeled_weight: float = 0.3) -> list[list[Suggestion]]:
@@ -509,8 +862,8 @@ class RoutingModel:
             post = None
         out = []
         for i, f in enumerate(feats):
-            s1, idx, wts = self.root.scores(f)
-            p1 = _softmax(s1, self._temperature(f)) if post is None else post[i]
+            _, idx, wts = self.root.scores(f)
+            p1 = self._level1_probs(texts[i], titles[i], f) if post is None else post[i]
             out.append(self._suggest(f, p1, idx, wts, k))
         return out
 
@@ -556,19 +909,22 @@ class RoutingModel:
 
     # ---- persistence --------------------------------------------------
     def to_dict(self) -> dict:
+        if len(self.head.examples) > self.head.fitted_n:
+            self.head.refit()
         return {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "version": self.version,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "params": {"alpha": self.alpha, "prior_mass": self.prior_mass, "title_weight": self.title_weight,
-                       "max_chars": self.max_chars},
+                       "max_chars": self.max_chars, "head_chars": self.head_chars, "hmm": self.hmm},
             "taxonomy": self.taxonomy.to_rows(),
             "extra_words": self.extra_words,
             "learned": [
                 {"path": list(p), "docs": self.learned_docs[p], "words": dict(c)}
                 for p, c in self.learned.items()
             ],
+            "head": self.head.to_dict() if self.head.active else None,
         }
 
     @classmethod
@@ -585,6 +941,8 @@ class RoutingModel:
             m.learned[p] = cnt
             m.learned_docs[p] = float(item["docs"])
             m._apply(p, dict(cnt), float(item["docs"]))
+        if data.get("head"):
+            m.head.load_dict(data["head"])
         return m
 
     def save(self, directory: str | os.PathLike) -> int:
