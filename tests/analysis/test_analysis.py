@@ -177,3 +177,21 @@ def test_auto_dispatch_is_off_by_default(world, taxonomy, django_capture_on_comm
     case.refresh_from_db()
     assert case.status == "accepted"
     assert CaseInsight.objects.filter(case=case).exists()  # analysed at registration
+
+
+def test_decisions_are_saved_as_a_new_model_version_every_few_labels(world, taxonomy, monkeypatch,
+                                                                   django_capture_on_commit_callbacks):
+    monkeypatch.setattr(engine, "SAVE_EVERY_LABELS", 2)
+    target = Category.objects.get(path="交通运输/公共交通/公交线路")
+    routing_suggest(case=_register(world, "公交", "公交车太少。"))
+    first = engine._current_version()
+    versions = []
+    for i in range(4):
+        case = _register(world, f"村里没有班车{i}", "村民进城要走五公里才能坐上车，希望开通到村里的线路。")
+        services.case_accept(case=case, actor=world.clerk)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.case_dispatch(case=case, actor=world.dispatcher, department=world.housing, category=target)
+        versions.append(engine._current_version())
+    assert versions == [first, first + 1, first + 1, first + 2]
+    engine.routing_model_reset()  # another process loading from disk gets the learned model
+    assert routing_suggest(case=_register(world, "村里没有班车", "希望开通到村里的公交线路。"))[0]["path"] == target.path

@@ -10,6 +10,7 @@ cases are analysed. A missing or broken model never blocks intake: callers get n
 import logging
 import re
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,8 +21,15 @@ from fengqiao.text.routing import ModelLoadError, RoutingModel, Taxonomy
 from fengqiao.text.similar import SimilarIndex
 
 log = logging.getLogger(__name__)
-_lock = threading.RLock()
-_state: dict = {"model": None, "version": None, "index": None}
+_lock = threading.RLock()  # the routing model
+_index_lock = threading.RLock()  # the similar-case index: never waits for a model refit
+_state: dict = {"model": None, "version": None, "index": None, "unsaved": 0, "saved_at": 0.0}
+
+# Learning is cheap and immediate; saving (which refits the learned head) happens every few
+# decisions or minutes. Decisions not yet saved are in the database and survive a restart
+# through `fengqiao retrain-routing`.
+SAVE_EVERY_LABELS = 25
+SAVE_EVERY_SECONDS = 600
 
 INDEX_WINDOW_DAYS = 400
 
@@ -97,32 +105,48 @@ def routing_model_build(labels=()) -> RoutingModel | None:
         RoutingModel.from_taxonomy(taxonomy, extra_words=region_words())
     with _lock:
         _state["model"], _state["version"] = model, _save(model)
+        _state["unsaved"], _state["saved_at"] = 0, time.monotonic()
     return model
 
 
 def routing_model_learn(text: str, path: tuple[str, str, str], title: str | None = None) -> int | None:
-    """Teach the current model one decision and save it as a new version; return that version."""
+    """Teach the current model one decision; save a new version every few decisions or minutes.
+    Return the version on disk."""
     with _lock:
         model = routing_model()
         if model is None:
             return None
         model.learn(text, path, title=title)
-        version = _save(model)
-        _state["version"] = version
-        return version
+        _state["unsaved"] += 1
+        due = time.monotonic() - _state["saved_at"] >= SAVE_EVERY_SECONDS
+        if _state["unsaved"] >= SAVE_EVERY_LABELS or due:
+            routing_model_save()
+        return _state["version"]
+
+
+def routing_model_save() -> int | None:
+    """Save the in-memory model (with its latest decisions) as a new version."""
+    with _lock:
+        model = _state["model"]
+        if model is None:
+            return None
+        _state["version"] = _save(model)
+        _state["unsaved"], _state["saved_at"] = 0, time.monotonic()
+        return _state["version"]
 
 
 def routing_model_reset() -> None:
-    with _lock:
+    with _lock, _index_lock:
         _state["model"] = _state["version"] = None
         _state["index"] = None
+        _state["unsaved"] = 0
 
 
 def similar_index() -> SimilarIndex:
     """Return the process's similar-case index, building it from recent cases on first use."""
     from fengqiao.cases.models import Case
 
-    with _lock:
+    with _index_lock:
         if _state["index"] is None:
             since = timezone.now() - timedelta(days=INDEX_WINDOW_DAYS)
             rows = (
@@ -136,13 +160,13 @@ def similar_index() -> SimilarIndex:
 
 
 def similar_query(text: str, **kwargs) -> list[tuple[int, float]]:
-    """Query the index under the process lock (another thread may be adding to it)."""
-    with _lock:
+    """Query the index under its lock (another thread may be adding to it)."""
+    with _index_lock:
         return similar_index().query(text, **kwargs)
 
 
 def similar_index_add(case) -> None:
-    with _lock:
+    with _index_lock:
         if _state["index"] is not None:
             _state["index"].add(case.pk, f"{case.title} {case.content}", case.region.path, case.created_at.timestamp(),
                                 str(case.petitioner_id or ""))
