@@ -180,3 +180,31 @@ def test_predict_level1_among_restricts_candidates(cold):
     text = "公交车班次太少，早高峰要等半小时"
     assert cold.predict_level1(text) == "交通运输"
     assert cold.predict_level1(text, among=["城乡建设", "教育文体"]) in {"城乡建设", "教育文体"}
+
+
+# Everyday board matters whose wording brushes against a rarely used class
+# (hand-written): they must stay with the everyday class.
+EVERYDAY_NOT_RARE = [
+    ("县城小学门口每天放学时汽车乱停，孩子过马路很危险，希望交警加强管理", {"交通运输", "教育文体"}),
+    ("居民医保报销范围太窄，门诊开药都不能报销，希望纳入医保", {"劳动和社会保障"}),
+    ("车用天然气价格太贵，加气站随意涨价", {"商贸旅游"}),
+    ("晚上有人在湖边马路上飙车炸街，轰鸣声扰民", {"交通运输", "环境保护"}),
+    ("独生女出嫁后户口没有迁走，独生子女父母奖励还能不能领", {"卫生计生"}),
+    ("车管所办理过户手续故意刁难，工作人员不作为", {"交通运输"}),
+    ("小区门口的银行网点排队太久，停车位也被占了", {"城乡建设", "交通运输", "商贸旅游"}),
+    ("镇上卫生院的污水直接排进旁边的农田，几十亩地没法种了", {"环境保护", "卫生计生"}),
+]
+
+
+@pytest.mark.parametrize("text,allowed", EVERYDAY_NOT_RARE)
+def test_everyday_matters_do_not_drift_to_rarely_used_classes(cold, text, allowed):
+    assert cold.predict(text, k=1)[0].path[0] in allowed
+
+
+@pytest.mark.parametrize("text,label", [
+    ("派出所民警接到报警后迟迟不出警，小偷盗窃的案子也不立案", "政法"),
+    ("村支书贪污扶贫款，收受贿赂，请纪委调查", "纪检监察"),
+    ("申请低保被拒，家里有残疾人，想咨询民政救助政策", "民政"),
+])
+def test_rarely_used_classes_still_win_on_clear_cues(cold, text, label):
+    assert cold.predict(text, k=1)[0].path[0] == label

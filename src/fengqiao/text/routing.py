@@ -34,7 +34,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .lexicon import LEXICON, NEUTRAL
+from .lexicon import LEVEL1_PRIOR, LEXICON, NEUTRAL
 from .normalize import normalize
 from .segment import STOPWORDS, Segmenter
 
@@ -685,6 +685,9 @@ class RoutingModel:
                     merge(p1[l1], w3, 0.3)
         self.root = _Node(tax.level1, p1, self.prior_mass, self.alpha)
         self._lex_root = _Node(tax.level1, p1, self.prior_mass, self.alpha)  # never learns
+        # first-level prior log-odds (lexicon.LEVEL1_PRIOR): classes rarely
+        # raised on a city board need clear cues to win
+        self._l1_bias = np.array([LEVEL1_PRIOR.get(c, 0.0) for c in tax.level1])
         self.head = _LinearHead(list(tax.level1))
         self.nodes2 = {
             l1: _Node(tax.children(l1), {l2: p2[(l1, l2)] for l2 in tax.children(l1)},
@@ -732,7 +735,7 @@ class RoutingModel:
             if len(w) >= 2:
                 tf["w:" + w] += v
         s, _, _ = self._lex_root.scores(feats)
-        z = s / self._temperature(feats)
+        z = s / self._temperature(feats) + self._l1_bias
         z = z - z.max()
         lex = z - math.log(float(np.exp(z).sum()))
         return tf, lex
@@ -745,7 +748,7 @@ class RoutingModel:
             z = head.logits(tf, lex)
         else:
             s1, _, _ = self.root.scores(feats)
-            z = s1 / self._temperature(feats)
+            z = s1 / self._temperature(feats) + self._l1_bias
         if among is not None:
             allowed = set(among)
             mask = np.array([c in allowed for c in self.root.classes])
