@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fengqiao.org.models import ApiToken, Department, Region, ResponsibilityRule, Staff
@@ -51,10 +51,6 @@ def responsibility_lookup(*, category, region: Region) -> Department | None:
             if rule:
                 return rule.department
     return None
-
-
-def region_search(term: str) -> QuerySet[Region]:
-    return Region.objects.filter(Q(name__contains=term) | Q(code=term))
 
 
 def region_default() -> Region | None:
