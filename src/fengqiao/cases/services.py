@@ -13,8 +13,8 @@ from stdnum.cn import ric
 
 from fengqiao.cases import hooks
 from fengqiao.cases.models import Attachment, Case, CaseEvent, Category, Evaluation, Petitioner
-from fengqiao.cases.permissions import case_check, case_scope
-from fengqiao.cases.states import LEVEL_ORDER, Action, Channel, Level, Rating, Status
+from fengqiao.cases.permissions import case_check, case_visible_to
+from fengqiao.cases.states import LEVEL_ORDER, ROLES_FOR, Action, Channel, Level, Rating, Status
 from fengqiao.core import crypto
 from fengqiao.core.audit import audit_append
 from fengqiao.core.codes import case_number_new, query_code_new
@@ -221,8 +221,6 @@ def case_register(
 
 
 def case_check_intake(actor: Staff, region: Region) -> None:
-    from fengqiao.cases.states import ROLES_FOR
-
     if actor.role not in ROLES_FOR[Action.REGISTER] and not actor.is_superuser:
         raise NotPermitted(f"“{actor.get_role_display()}”角色不能登记案件", f"role '{actor.role}' may not register cases")
     scope = region_scope_path(actor)
@@ -524,10 +522,8 @@ def attachment_add(*, case: Case, actor: Staff | None, uploaded) -> Attachment:
 
 def case_reveal_petitioner(*, case: Case, actor: Staff, reason: str) -> dict:
     """Return the petitioner's personal data in clear; every reveal is audited."""
-    from fengqiao.cases.states import ROLES_FOR
-
     reason = _require(reason, "查看理由", "reason")
-    if actor.role not in ROLES_FOR[Action.REVEAL] or not case_scope(Case.objects.filter(pk=case.pk), actor).exists():
+    if actor.role not in ROLES_FOR[Action.REVEAL] or not case_visible_to(case, actor):
         raise NotPermitted("您无权查看该信访人的个人信息", "you may not see this petitioner's personal data")
     p = case.petitioner
     if p is None:
