@@ -11,7 +11,10 @@ EXAMPLES = [
     ("楼盘延期交房一年多，房产证迟迟办不下来，开发商一直推脱", "城乡建设"),
     ("附近化工厂每天晚上偷排废气，气味刺鼻，居民晚上无法开窗", "环境保护"),
     ("楼下烧烤店油烟和噪音扰民，凌晨两点还很吵", "环境保护"),
-    ("12路公交车班次太少，早高峰要等半小时，希望增加班次", "交通运输"),
+    # this table lists buses under urban construction, traffic policing under 政法
+    ("12路公交车班次太少，早高峰要等半小时，希望增加班次", "城乡建设"),
+    ("路口红绿灯时间太短，行人过斑马线很危险，违停车辆也没人管", "政法"),
+    ("村里的水泥路坑坑洼洼，路面破损严重，希望尽快修路", "交通运输"),
     ("出租车司机拒载还绕路，打表收费不规范", "交通运输"),
     ("孩子明年上小学，学区划片不合理，学位不够", "教育文体"),
     ("学校老师组织学生有偿补课，不参加的学生被区别对待", "教育文体"),
@@ -22,6 +25,21 @@ EXAMPLES = [
     ("医院医生误诊导致手术失败，医疗纠纷无人处理", "卫生计生"),
     ("想咨询二孩生育登记和准生证怎么办理", "卫生计生"),
 ]
+
+
+def test_matters_follow_the_table_that_lists_them():
+    """Bus complaints go wherever the deployment's table lists 公共汽车."""
+    text = "12路公交车班次太少，早高峰要等半小时，希望增加班次"
+    rows = [("城乡建设", "城市建设和市政管理", "公共汽车"), ("城乡建设", "住房保障与房地产", "物业服务"),
+            ("交通运输", "出租车管理", "网约车问题")]
+    assert RoutingModel.from_taxonomy(Taxonomy.from_rows(rows)).predict(text)[0].path == (
+        "城乡建设", "城市建设和市政管理", "公共汽车")
+    moved = [("交通运输", "客货运输", "公共汽车") if r[2] == "公共汽车" else r for r in rows]
+    assert RoutingModel.from_taxonomy(Taxonomy.from_rows(moved)).predict(text)[0].path == (
+        "交通运输", "客货运输", "公共汽车")
+    # a table without the name: the matter's usual home
+    plain = [r for r in rows if r[2] != "公共汽车"]
+    assert RoutingModel.from_taxonomy(Taxonomy.from_rows(plain)).predict(text)[0].path[0] == "交通运输"
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +195,7 @@ def test_learned_head_survives_save_and_load(taxonomy, tmp_path):
 
 
 def test_predict_level1_among_restricts_candidates(cold):
-    text = "公交车班次太少，早高峰要等半小时"
+    text = "出租车司机拒载，还故意绕路多收钱"
     assert cold.predict_level1(text) == "交通运输"
     assert cold.predict_level1(text, among=["城乡建设", "教育文体"]) in {"城乡建设", "教育文体"}
 
@@ -185,12 +203,12 @@ def test_predict_level1_among_restricts_candidates(cold):
 # Everyday board matters whose wording brushes against a rarely used class
 # (hand-written): they must stay with the everyday class.
 EVERYDAY_NOT_RARE = [
-    ("县城小学门口每天放学时汽车乱停，孩子过马路很危险，希望交警加强管理", {"交通运输", "教育文体"}),
+    ("县城小学门口每天放学时汽车乱停，孩子过马路很危险，希望交警加强管理", {"政法", "教育文体"}),
     ("居民医保报销范围太窄，门诊开药都不能报销，希望纳入医保", {"劳动和社会保障"}),
     ("车用天然气价格太贵，加气站随意涨价", {"商贸旅游"}),
-    ("晚上有人在湖边马路上飙车炸街，轰鸣声扰民", {"交通运输", "环境保护"}),
+    ("晚上有人在湖边马路上飙车炸街，轰鸣声扰民", {"政法", "环境保护"}),
     ("独生女出嫁后户口没有迁走，独生子女父母奖励还能不能领", {"卫生计生"}),
-    ("车管所办理过户手续故意刁难，工作人员不作为", {"交通运输"}),
+    ("车管所办理过户手续故意刁难，工作人员不作为", {"政法"}),
     ("小区门口的银行网点排队太久，停车位也被占了", {"城乡建设", "交通运输", "商贸旅游"}),
     ("镇上卫生院的污水直接排进旁边的农田，几十亩地没法种了", {"环境保护", "卫生计生"}),
 ]

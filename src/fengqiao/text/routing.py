@@ -8,7 +8,7 @@ the lexicon's log-probabilities are one of its inputs, with a learned
 scale, so with a handful of decisions the lexicon still decides and with
 thousands the learned weights dominate.  ``learn`` is cheap (store the
 example, one gradient step); a full refit runs when the stored examples
-have doubled, and on ``refit``/``retrain``/``save``.  Saved models keep the
+have grown by a quarter, and on ``refit``/``retrain``/``save``.  Saved models keep the
 learned weights (not the texts); after loading, further refits are pulled
 towards the saved weights.
 
@@ -34,7 +34,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .lexicon import LEVEL1_PRIOR, LEXICON, NEUTRAL
+from .lexicon import CONCEPTS, LEVEL1_PRIOR, LEXICON, NEUTRAL
 from .normalize import normalize
 from .segment import STOPWORDS, Segmenter
 
@@ -393,12 +393,12 @@ class _LinearHead:
     decides; with many, the learned weights take over.  ``learn`` stores the
     example and takes one cheap gradient step; a full refit (L-BFGS over
     all stored examples, L2 pulled towards the previously saved weights)
-    runs inside ``learn`` whenever the stored examples have doubled (so
+    runs inside ``learn`` whenever the stored examples have grown by a quarter (so
     ``predict`` stays fast), and on ``RoutingModel.refit``/``save``.
     """
 
     C = 16.0  # inverse regularisation (per example)
-    REFIT_GROWTH = 1.0
+    REFIT_GROWTH = 0.25
     MIN_DF = 2
     MAX_VOCAB = 50000
     LR_STEP = 0.5
@@ -649,12 +649,28 @@ class RoutingModel:
                 out[w] = max(out.get(w, 0.0), 1.0)
         return out
 
+    def _concept_places(self) -> list[tuple[tuple[str, str, str], dict[str, float]]]:
+        """Where each ``lexicon.CONCEPTS`` entry goes in this taxonomy:
+        every path naming it at the third (else second) level; its home
+        first-level class when the taxonomy does not name it."""
+        tax = self.taxonomy
+        out = []
+        for name, (home, spec) in CONCEPTS.items():
+            words = _parse_words(spec)
+            at3 = [p for p in tax.paths if p[2] == name]
+            at2 = list(dict.fromkeys((p[0], p[1], "") for p in tax.paths if p[1] == name))
+            places = at3 or at2 or ([(home, "", "")] if home in tax.level1 else [])
+            out.extend((p, words) for p in places)
+        return out
+
     def _build(self) -> None:
         tax = self.taxonomy
         lex_words = set()
         for l1 in LEXICON.values():
             for spec in l1.values():
                 lex_words.update(_parse_words(spec))
+        for _, spec in CONCEPTS.values():
+            lex_words.update(_parse_words(spec))
         kw_words = {w for ws in tax.keywords.values() for w in ws}
         self.segmenter = Segmenter(extra_words=sorted(lex_words | tax.names() | kw_words | set(self.extra_words)),
                                    hmm=self.hmm)
@@ -683,6 +699,13 @@ class RoutingModel:
                     merge(p3[path], w3)
                     merge(p2[(l1, l2)], w3, 0.5)
                     merge(p1[l1], w3, 0.3)
+        for path, words in self._concept_places():
+            l1, l2, l3 = path
+            if l3:
+                merge(p3[path], words, 0.5)  # third-level nodes stay quick to learn
+            if l2:
+                merge(p2[(l1, l2)], words)
+            merge(p1[l1], words)
         self.root = _Node(tax.level1, p1, self.prior_mass, self.alpha)
         self._lex_root = _Node(tax.level1, p1, self.prior_mass, self.alpha)  # never learns
         # first-level prior log-odds (lexicon.LEVEL1_PRIOR): classes rarely
