@@ -300,6 +300,11 @@ class _Node:
         return [inv[idx[j]] for j in order if margin[j] > 0.05]
 
 
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    z = x - x.max()
+    return z - math.log(float(np.exp(z).sum()))
+
+
 def _softmax(x: np.ndarray, temp: float = 1.0) -> np.ndarray:
     z = (x - x.max()) / temp
     e = np.exp(z)
@@ -605,6 +610,8 @@ class _LinearHead:
 class RoutingModel:
     """Suggest taxonomy paths for case texts; learns from dispatcher decisions."""
 
+    NB_BLEND = 0.35  # share of the naive Bayes root once the learned head is active
+
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
                  version: int = 0, em_prior_power: float = 1.0, max_chars: int = 300,
@@ -765,13 +772,15 @@ class RoutingModel:
 
     def _level1_probs(self, text: str, title: str | None, feats: dict[str, float],
                       among: Iterable[str] | None = None) -> np.ndarray:
+        s1, _, _ = self.root.scores(feats)
+        z = s1 / self._temperature(feats) + self._l1_bias
         head = self.head
         if head.active:
+            # the learned head, blended with the naive Bayes root (lexicon
+            # plus learned counts): the two err on different cases
             tf, lex = self._head_input(text, title, feats)
-            z = head.logits(tf, lex)
-        else:
-            s1, _, _ = self.root.scores(feats)
-            z = s1 / self._temperature(feats) + self._l1_bias
+            w = self.NB_BLEND
+            z = (1 - w) * _log_softmax(head.logits(tf, lex)) + w * _log_softmax(z)
         if among is not None:
             allowed = set(among)
             mask = np.array([c in allowed for c in self.root.classes])
