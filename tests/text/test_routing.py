@@ -226,3 +226,13 @@ def test_everyday_matters_do_not_drift_to_rarely_used_classes(cold, text, allowe
 ])
 def test_rarely_used_classes_still_win_on_clear_cues(cold, text, label):
     assert cold.predict(text, k=1)[0].path[0] == label
+
+
+def test_concept_words_live_only_in_concepts():
+    """A word of a matter that tables file differently must not also sit in a
+    fixed first-level list, or that list would outvote the deployment's table."""
+    from fengqiao.text.lexicon import CONCEPTS, LEXICON
+
+    concept_words = {t.rstrip("!~") for _, spec in CONCEPTS.values() for t in spec.split()}
+    fixed = {t.rstrip("!~").strip('"') for l1 in LEXICON.values() for spec in l1.values() for t in spec.split()}
+    assert concept_words & fixed == set()

@@ -42,7 +42,7 @@ def _run(fn, argv):
 
 def eval_routing_main(argv: Sequence[str] | None = None) -> int:
     """fengqiao eval routing --taxonomy T.xlsx --cases C.xlsx --label-column 一级分类
-    [--train-fraction F --seed S] [--transductive] --json"""
+    [--train-fraction F --seed S] --json"""
     def run(argv):
         p = _Parser(prog="fengqiao eval routing", description="分流准确率评估 / routing evaluation")
         p.add_argument("--taxonomy", required=True)
@@ -50,14 +50,11 @@ def eval_routing_main(argv: Sequence[str] | None = None) -> int:
         p.add_argument("--label-column", default="一级分类")
         p.add_argument("--train-fraction", type=float, default=None)
         p.add_argument("--seed", type=int, default=0)
-        p.add_argument("--transductive", action="store_true",
-                       help="EM over the unlabelled case texts (experimental)")
         p.add_argument("--json", action="store_true")
         a = p.parse_args(list(argv or []))
         from .evaluation import evaluate_routing
 
-        res = evaluate_routing(a.taxonomy, a.cases, a.label_column, a.train_fraction, a.seed,
-                               transductive=a.transductive)
+        res = evaluate_routing(a.taxonomy, a.cases, a.label_column, a.train_fraction, a.seed)
         if a.json:
             print(json.dumps(res, ensure_ascii=False))
         else:

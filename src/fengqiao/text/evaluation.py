@@ -62,12 +62,11 @@ def case_text(title, detail) -> str:
 
 
 def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分类",
-                     train_fraction: float | None = None, seed: int = 0,
-                     transductive: bool = False) -> dict:
+                     train_fraction: float | None = None, seed: int = 0) -> dict:
     """Score first-level routing on a labelled board export.
 
     Without ``train_fraction`` every case is classified from the taxonomy
-    alone (the unlabelled case texts may be used transductively); with it,
+    alone; with it,
     a stratified share is learned first and the rest is scored.
 
     Labels are used for scoring and for the training share only: after
@@ -108,14 +107,9 @@ def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分�
         model.refit()  # as a deployment does after a batch of decisions
     else:
         train, test = [], list(range(len(labels)))
-    if transductive:
-        preds = model.predict_many([texts[i] for i in test], k=1, titles=[titles[i] for i in test])
-        pred = [p[0].path[0] for p in preds]
-    else:
-        among = sorted({labels[i] for i in train} & set(tax.level1))
-        pred = [model.predict_level1(texts[i], titles[i], among=among or None) for i in test]
+    among = sorted({labels[i] for i in train} & set(tax.level1))
+    pred = [model.predict_level1(texts[i], titles[i], among=among or None) for i in test]
     out = scores([labels[i] for i in test], pred)
     out.update({"train_n": len(train), "mode": "learned" if train_fraction else "taxonomy_only",
-                "transductive": transductive, "unknown_labels": unknown,
-                "restricted_to_trained_classes": bool(train and not transductive)})
+                "unknown_labels": unknown, "restricted_to_trained_classes": bool(train)})
     return out

@@ -12,10 +12,14 @@ have grown by a quarter, and on ``refit``/``retrain``/``save``.  Saved models ke
 learned weights (not the texts); after loading, further refits are pulled
 towards the saved weights.
 
+Once decisions exist, the first-level answer blends the learned head with
+the naive Bayes root (``NB_BLEND``).  Matters that category tables file in
+different places (``lexicon.CONCEPTS``) follow the deployment's own table.
+
 Second and third levels: hierarchical naive Bayes nodes (lexicon counts
-blended with learned counts).  For a batch of texts
-``predict_many(..., transductive=True)`` can also run a few EM rounds over
-the unlabelled batch; it is off by default.
+blended with learned counts).  Self-training on unlabelled cases (EM, or
+pseudo-labels for the learned head) was tried and did not help on our
+labelled samples, so there is none.
 """
 
 from __future__ import annotations
@@ -614,7 +618,7 @@ class RoutingModel:
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
-                 version: int = 0, em_prior_power: float = 1.0, max_chars: int = 300,
+                 version: int = 0, max_chars: int = 300,
                  head_chars: int = 300, hmm: bool = True):
         self.taxonomy = taxonomy
         self.extra_words = sorted({w for w in extra_words if w})
@@ -622,7 +626,6 @@ class RoutingModel:
         self.prior_mass = prior_mass
         self.title_weight = title_weight
         self.version = version
-        self.em_prior_power = em_prior_power
         self.max_chars = max_chars
         self.head_chars = head_chars
         self.hmm = hmm
@@ -884,63 +887,11 @@ class RoutingModel:
         if self.head.examples:
             self.head.refit()
 
-    def predict_many(self, texts: Sequence[str], k: int = 3, *, titles: Sequence[str | None] | None = None,
-                     transductive: bool = False, rounds: int = 4, unlabeled_weight: float = 0.3) -> list[list[Suggestion]]:
-        """Predict a batch.  With ``transductive`` the unlabelled batch itself
-        refines the first-level word distributions by EM (off by default: on
-        our dev samples it did not beat the lexicon-only model)."""
+    def predict_many(self, texts: Sequence[str], k: int = 3, *,
+                     titles: Sequence[str | None] | None = None) -> list[list[Suggestion]]:
+        """Predict a batch."""
         titles = list(titles) if titles is not None else [None] * len(texts)
-        feats = [self.features(t, ti) for t, ti in zip(texts, titles)]
-        if transductive and len(texts) >= 20:
-            post = self._em(feats, rounds, unlabeled_weight)
-        else:
-            post = None
-        out = []
-        for i, f in enumerate(feats):
-            _, idx, wts = self.root.scores(f)
-            p1 = self._level1_probs(texts[i], titles[i], f) if post is None else post[i]
-            out.append(self._suggest(f, p1, idx, wts, k))
-        return out
-
-    def _em(self, feats: list[dict[str, float]], rounds: int, lam: float) -> np.ndarray:
-        """EM over the batch at the first level; returns posteriors (n, C).
-
-        The batch's soft counts form a third mixture component (weight
-        ``lam``) next to the lexicon and the learned counts, so the seed
-        lexicon keeps anchoring the classes."""
-        from scipy import sparse
-
-        node = self.root
-        vocab, P, L = node.vocab_matrices()
-        rows, cols, vals = [], [], []
-        for i, f in enumerate(feats):
-            for w, v in f.items():
-                j = vocab.setdefault(w, len(vocab))
-                rows.append(i)
-                cols.append(j)
-                vals.append(v)
-        n, V, C = len(feats), len(vocab), len(node.classes)
-        X = sparse.csr_matrix((vals, (rows, cols)), shape=(n, V))
-        pad = V - P.shape[1]
-        if pad:
-            P = np.hstack([P, np.zeros((C, pad))])
-            L = np.hstack([L, np.zeros((C, pad))])
-        temps = np.sqrt(np.asarray(X.sum(1)).ravel()).clip(1.0)[:, None]
-        logp, unk = node.mix_logp(P, L)
-        logprior = node.log_class_prior()
-        R = None
-        for it in range(rounds + 1):
-            S = np.asarray(X @ logp.T) + logprior
-            Z = (S - S.max(1, keepdims=True)) / (temps if it == rounds else 1.0)
-            R = np.exp(Z)
-            R /= R.sum(1, keepdims=True)
-            if it == rounds:
-                break
-            E = np.asarray((X.T @ R).T)  # soft counts (C, V)
-            logp, unk = node.mix_logp(P, L, E, lam)
-            docs = R.sum(0) + node.docs
-            logprior = np.log((docs + 1.0) / (docs.sum() + C)) * self.em_prior_power
-        return R
+        return [self.predict(t, k, title=ti) for t, ti in zip(texts, titles)]
 
     # ---- persistence --------------------------------------------------
     def to_dict(self) -> dict:
