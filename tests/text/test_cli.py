@@ -132,10 +132,13 @@ def test_hot_topics_cli_table_and_mixed_dates(tmp_path, capsys):
 
 
 def test_bench_tiny(capsys):
-    assert bench_main(["--sizes", "300,1000", "--queries", "10", "--classifications", "10", "--json"]) == 0
+    assert bench_main(["--sizes", "300,1000", "--queries", "10", "--classifications", "10",
+                       "--decisions", "30", "--json"]) == 0
     res = _json_line(capsys)
     assert res["classify_per_s"] > 0
     assert res["classify_p50_ms"] <= res["classify_p99_ms"]
+    assert res["learn_decisions"] == 30 and res["classify_learned_per_s"] > 0
+    assert res["classify_learned_p50_ms"] <= res["classify_learned_p99_ms"]
     assert set(res["similar"]) == {"300", "1000"}
     for v in res["similar"].values():
         assert v["query_p50_ms"] > 0 and v["build_s"] >= 0

@@ -58,7 +58,21 @@ def _pct(xs, q):
     return round(xs[min(len(xs) - 1, int(q * len(xs)))] * 1000, 3)
 
 
-def run_bench(sizes=(100_000, 1_000_000), queries: int = 200, classifications: int = 300, seed: int = 42) -> dict:
+def _classify_timings(model, texts, prefix: str) -> dict:
+    model.predict(texts[0])
+    lat = []
+    t = time.perf_counter()
+    for x in texts:
+        s = time.perf_counter()
+        model.predict(x, k=3)
+        lat.append(time.perf_counter() - s)
+    total = time.perf_counter() - t
+    return {f"{prefix}_per_s": round(len(texts) / total, 1), f"{prefix}_p50_ms": _pct(lat, 0.5),
+            f"{prefix}_p99_ms": _pct(lat, 0.99)}
+
+
+def run_bench(sizes=(100_000, 1_000_000), queries: int = 200, classifications: int = 300, seed: int = 42,
+              decisions: int = 2000) -> dict:
     from .routing import RoutingModel
     from .segment import backend
     from .similar import SimilarIndex
@@ -68,17 +82,15 @@ def run_bench(sizes=(100_000, 1_000_000), queries: int = 200, classifications: i
     model = RoutingModel.from_taxonomy(builtin_taxonomy())
     out["routing_model_build_s"] = round(time.perf_counter() - t, 3)
     texts = [r[1] * 3 for r in synthetic_cases(classifications, seed + 1)]  # ~100-150 chars
-    model.predict(texts[0])
-    lat = []
+    out.update(_classify_timings(model, texts, "classify"))
+    # a model that has learned from decisions (the learned head is active)
     t = time.perf_counter()
-    for x in texts:
-        s = time.perf_counter()
-        model.predict(x, k=3)
-        lat.append(time.perf_counter() - s)
-    total = time.perf_counter() - t
-    out["classify_per_s"] = round(len(texts) / total, 1)
-    out["classify_p50_ms"] = _pct(lat, 0.5)
-    out["classify_p99_ms"] = _pct(lat, 0.99)
+    for x in [r[1] * 3 for r in synthetic_cases(decisions, seed + 2)]:
+        model.learn(x, (model.predict_level1(x), None, None))
+    model.refit()
+    out["learn_decisions"] = decisions
+    out["learn_s"] = round(time.perf_counter() - t, 2)
+    out.update(_classify_timings(model, texts, "classify_learned"))
     out["similar"] = {}
     for n in sizes:
         gc.collect()

@@ -128,12 +128,13 @@ def hot_topics_main(argv: Sequence[str] | None = None) -> int:
 
 
 def bench_main(argv: Sequence[str] | None = None) -> int:
-    """fengqiao bench text [--sizes 100000,1000000] [--queries N] [--json]"""
+    """fengqiao bench text [--sizes 100000,1000000] [--queries N] [--decisions N] [--json]"""
     def run(argv):
         p = _Parser(prog="fengqiao bench text", description="文本模块性能测试 / text benchmark")
         p.add_argument("--sizes", default="100000,1000000")
         p.add_argument("--queries", type=int, default=200)
         p.add_argument("--classifications", type=int, default=300)
+        p.add_argument("--decisions", type=int, default=2000, help="decisions learned before the second timing")
         p.add_argument("--seed", type=int, default=42)
         p.add_argument("--json", action="store_true")
         a = p.parse_args(list(argv or []))
@@ -143,9 +144,12 @@ def bench_main(argv: Sequence[str] | None = None) -> int:
             return _fail(f"--sizes 格式错误 / bad --sizes: {a.sizes}")
         if not sizes or min(sizes) < 1:
             return _fail("--sizes 必须为正整数列表 / --sizes must be positive integers")
+        if a.decisions < 1:
+            return _fail("--decisions 必须为正整数 / --decisions must be a positive integer")
         from .bench import run_bench
 
-        res = run_bench(sizes, queries=a.queries, classifications=a.classifications, seed=a.seed)
+        res = run_bench(sizes, queries=a.queries, classifications=a.classifications, seed=a.seed,
+                        decisions=a.decisions)
         if a.json:
             print(json.dumps(res, ensure_ascii=False))
         else:
