@@ -162,6 +162,31 @@ FENGQIAO_AUTO_DISPATCH = {
     "enabled": os.environ.get("FENGQIAO_AUTO_DISPATCH", "") == "1",
     "threshold": float(os.environ.get("FENGQIAO_AUTO_DISPATCH_THRESHOLD", "0.9")),
 }
+
+
+def _routing_prior():
+    """First-level prior log-odds for routing, as JSON in FENGQIAO_ROUTING_PRIOR
+    (e.g. {"政法": -1, "民政": 0}); unset: the built-in one."""
+    raw = os.environ.get("FENGQIAO_ROUTING_PRIOR", "").strip()
+    if not raw:
+        return None
+    import json
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        prior = json.loads(raw)
+        if not isinstance(prior, dict):
+            raise ValueError("not an object")
+        return {str(k): float(v) for k, v in prior.items()}
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            f"FENGQIAO_ROUTING_PRIOR 应为 JSON 对象，如 {{\"政法\": -1}} / must be a JSON object of numbers: {exc}"
+        ) from exc
+
+
+# Prior log-odds of first-level categories for routing suggestions (None: built-in).
+FENGQIAO_ROUTING_PRIOR = _routing_prior()
 FENGQIAO_LOGIN_LOCKOUT = {"failures": 5, "minutes": 15}
 
 # Time limits in working days (信访工作条例 defaults); each may be overridden.

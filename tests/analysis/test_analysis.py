@@ -195,3 +195,15 @@ def test_decisions_are_saved_as_a_new_model_version_every_few_labels(world, taxo
     assert versions == [first, first + 1, first + 1, first + 2]
     engine.routing_model_reset()  # another process loading from disk gets the learned model
     assert routing_suggest(case=_register(world, "村里没有班车", "希望开通到村里的公交线路。"))[0]["path"] == target.path
+
+
+def test_a_deployment_can_set_its_own_first_level_prior(world, taxonomy):
+    """A county whose hotline never handles wage matters pushes them down the list."""
+    case = _register(world, "工地拖欠农民工工资", "在镇上工地干了半年，老板拖欠工资三个月不发，讨薪无门。")
+    assert routing_suggest(case=case)[0]["path"].startswith("劳动和社会保障")
+    with override_settings(FENGQIAO_ROUTING_PRIOR={"劳动和社会保障": -50.0}):
+        engine.routing_model_reset()  # the saved model is reloaded with the deployment's prior
+        assert not routing_suggest(case=case)[0]["path"].startswith("劳动和社会保障")
+        shutil.rmtree(engine.model_dir())
+        engine.routing_model_reset()  # and a model built afresh uses it too
+        assert not routing_suggest(case=case)[0]["path"].startswith("劳动和社会保障")

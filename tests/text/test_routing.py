@@ -236,3 +236,14 @@ def test_concept_words_live_only_in_concepts():
     concept_words = {t.rstrip("!~") for _, spec in CONCEPTS.values() for t in spec.split()}
     fixed = {t.rstrip("!~").strip('"') for l1 in LEXICON.values() for spec in l1.values() for t in spec.split()}
     assert concept_words & fixed == set()
+
+
+def test_first_level_prior_is_a_parameter_and_is_saved(taxonomy, tmp_path):
+    text = "出租车司机拒载，还故意绕路多收钱"
+    assert RoutingModel.from_taxonomy(taxonomy).predict_level1(text) == "交通运输"
+    m = RoutingModel.from_taxonomy(taxonomy, level1_prior={"交通运输": -50.0})
+    assert m.predict_level1(text) != "交通运输"
+    m.save(tmp_path)
+    assert RoutingModel.load(tmp_path).predict_level1(text) != "交通运输"
+    m.set_level1_prior(None)  # back to the built-in prior
+    assert m.predict_level1(text) == "交通运输"

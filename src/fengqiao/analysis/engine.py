@@ -85,6 +85,8 @@ def routing_model() -> RoutingModel | None:
         if on_disk is not None:
             try:
                 model = RoutingModel.load(model_dir())
+                if settings.FENGQIAO_ROUTING_PRIOR is not None:
+                    model.set_level1_prior(settings.FENGQIAO_ROUTING_PRIOR)
             except (ModelLoadError, OSError, ValueError) as exc:
                 log.warning("routing model unreadable, rebuilding from the taxonomy: %s", exc)
         if model is None:
@@ -101,8 +103,8 @@ def routing_model_build(labels=()) -> RoutingModel | None:
     if not taxonomy.paths:
         return None
     labels = list(labels)
-    model = RoutingModel.retrain(taxonomy, labels, extra_words=region_words()) if labels else \
-        RoutingModel.from_taxonomy(taxonomy, extra_words=region_words())
+    kw = {"extra_words": region_words(), "level1_prior": settings.FENGQIAO_ROUTING_PRIOR}
+    model = RoutingModel.retrain(taxonomy, labels, **kw) if labels else RoutingModel.from_taxonomy(taxonomy, **kw)
     with _lock:
         _state["model"], _state["version"] = model, _save(model)
         _state["unsaved"], _state["saved_at"] = 0, time.monotonic()

@@ -619,7 +619,7 @@ class RoutingModel:
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
                  version: int = 0, max_chars: int = 300,
-                 head_chars: int = 300, hmm: bool = True):
+                 head_chars: int = 300, hmm: bool = True, level1_prior: dict[str, float] | None = None):
         self.taxonomy = taxonomy
         self.extra_words = sorted({w for w in extra_words if w})
         self.alpha = alpha
@@ -629,6 +629,7 @@ class RoutingModel:
         self.max_chars = max_chars
         self.head_chars = head_chars
         self.hmm = hmm
+        self.level1_prior = level1_prior
         self.learned: dict[tuple[str, str, str], Counter] = {}
         self.learned_docs: Counter = Counter()
         self._build()
@@ -718,9 +719,7 @@ class RoutingModel:
             merge(p1[l1], words)
         self.root = _Node(tax.level1, p1, self.prior_mass, self.alpha)
         self._lex_root = _Node(tax.level1, p1, self.prior_mass, self.alpha)  # never learns
-        # first-level prior log-odds (lexicon.LEVEL1_PRIOR): classes rarely
-        # raised on a city board need clear cues to win
-        self._l1_bias = np.array([LEVEL1_PRIOR.get(c, 0.0) for c in tax.level1])
+        self.set_level1_prior(self.level1_prior)
         self.head = _LinearHead(list(tax.level1))
         self.nodes2 = {
             l1: _Node(tax.children(l1), {l2: p2[(l1, l2)] for l2 in tax.children(l1)},
@@ -742,6 +741,12 @@ class RoutingModel:
         # replay learned counts (after load)
         for path, cnt in self.learned.items():
             self._apply(path, dict(cnt), self.learned_docs[path])
+
+    def set_level1_prior(self, prior: dict[str, float] | None) -> None:
+        """Set the first-level prior log-odds (None: ``lexicon.LEVEL1_PRIOR``,
+        where classes rarely raised on a city board need clear cues to win)."""
+        self.level1_prior = dict(LEVEL1_PRIOR if prior is None else prior)
+        self._l1_bias = np.array([float(self.level1_prior.get(c, 0.0)) for c in self.taxonomy.level1])
 
     # ---- features -----------------------------------------------------
     def features(self, text: str, title: str | None = None) -> dict[str, float]:
@@ -903,7 +908,8 @@ class RoutingModel:
             "version": self.version,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "params": {"alpha": self.alpha, "prior_mass": self.prior_mass, "title_weight": self.title_weight,
-                       "max_chars": self.max_chars, "head_chars": self.head_chars, "hmm": self.hmm},
+                       "max_chars": self.max_chars, "head_chars": self.head_chars, "hmm": self.hmm,
+                       "level1_prior": self.level1_prior},
             "taxonomy": self.taxonomy.to_rows(),
             "extra_words": self.extra_words,
             "learned": [
