@@ -209,7 +209,7 @@ EVERYDAY_NOT_RARE = [
     ("晚上有人在湖边马路上飙车炸街，轰鸣声扰民", {"政法", "环境保护"}),
     ("独生女出嫁后户口没有迁走，独生子女父母奖励还能不能领", {"卫生计生"}),
     ("车管所办理过户手续故意刁难，工作人员不作为", {"政法"}),
-    ("小区门口的银行网点排队太久，停车位也被占了", {"城乡建设", "交通运输", "商贸旅游"}),
+    ("小区门口的银行网点排队太久，停车位也被占了", {"城乡建设", "交通运输", "商贸旅游", "经济管理"}),
     ("镇上卫生院的污水直接排进旁边的农田，几十亩地没法种了", {"环境保护", "卫生计生"}),
 ]
 
@@ -247,3 +247,32 @@ def test_first_level_prior_is_a_parameter_and_is_saved(taxonomy, tmp_path):
     assert RoutingModel.load(tmp_path).predict_level1(text) != "交通运输"
     m.set_level1_prior(None)  # back to the built-in prior
     assert m.predict_level1(text) == "交通运输"
+
+
+# Hand-written messages: the built-in cue words of the common table's
+# categories take a new county's suggestions down to the third level.
+THIRD_LEVEL = [
+    ("出租车司机不打表，计价器乱跳，一口价宰客", ("交通运输", "出租车管理", "运价监管")),
+    ("网约车平台抽成太高，司机接单越来越少", ("交通运输", "出租车管理", "网约车问题")),
+    ("孩子随迁到城里，积分入学分数不够上不了公办学校", ("教育文体", "教育体制", "异地升学")),
+    ("小区物业费年年涨，保洁保安都不到位", ("城乡建设", "住房保障与房地产", "物业服务")),
+    ("医院乱收费，检查项目重复收费", ("卫生计生", "医政监管", "医疗收费")),
+    ("村里的低保评定不公平，有车有房的也吃低保", ("民政", "社会救助", "农村低保")),
+]
+
+
+@pytest.mark.parametrize("text,path", THIRD_LEVEL)
+def test_cold_start_reaches_the_third_level(cold, text, path):
+    top = cold.predict(text, k=1)[0]
+    assert top.path == path
+    assert top.reasons
+
+
+def test_the_tables_own_keywords_outrank_the_built_in_words(taxonomy):
+    text = "出租车司机不打表，计价器乱跳，一口价宰客"
+    fares = ("交通运输", "出租车管理", "运价监管")
+    assert RoutingModel.from_taxonomy(taxonomy).predict(text)[0].path == fares
+    # a county that files meter complaints under 行业监管 says so in its 关键词 column
+    own = ("交通运输", "出租车管理", "行业监管")
+    tax = Taxonomy(list(taxonomy.paths), {own: ["不打表", "计价器"]})
+    assert RoutingModel.from_taxonomy(tax).predict(text)[0].path == own

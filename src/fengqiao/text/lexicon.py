@@ -326,12 +326,13 @@ NEUTRAL = set("""
 """.split())
 
 # Prior log-odds of the first-level classes on a city message board or
-# hotline.  Matters with intake channels of their own (discipline
-# inspection), or rarely raised by residents of a city (mining,
-# state assets, research), start behind, so they win only on clear,
-# specific cues; classes not listed start at 0.
+# hotline.  Discipline inspection has an intake channel of its own and
+# starts furthest behind; matters rarely raised by residents of a city
+# (mining, state assets, research…) start behind, so they win only on
+# clear, specific cues; classes not listed start at 0.  A deployment sets
+# its own with FENGQIAO_ROUTING_PRIOR.
 LEVEL1_PRIOR: dict[str, float] = {
-    "纪检监察": -1.0,
+    "纪检监察": -2.0,
     "党务政务": -1.0,
     "经济管理": -1.0,
     "国土资源": -1.0,

@@ -38,6 +38,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from .leafwords import LEAF_WORDS
 from .lexicon import CONCEPTS, LEVEL1_PRIOR, LEXICON, NEUTRAL
 from .normalize import normalize
 from .segment import STOPWORDS, Segmenter
@@ -680,9 +681,13 @@ class RoutingModel:
         for l1 in LEXICON.values():
             for spec in l1.values():
                 lex_words.update(_parse_words(spec))
-        for _, spec in CONCEPTS.values():
+        for spec in (*(spec for _, spec in CONCEPTS.values()), *LEAF_WORDS.values()):
             lex_words.update(_parse_words(spec))
-        kw_words = {w for ws in tax.keywords.values() for w in ws}
+        kw_paths: dict[str, set] = defaultdict(set)
+        for path, ws in tax.keywords.items():
+            for w in ws:
+                kw_paths[w].add(path)
+        kw_words = set(kw_paths)
         self.segmenter = Segmenter(extra_words=sorted(lex_words | tax.names() | kw_words | set(self.extra_words)),
                                    hmm=self.hmm)
 
@@ -705,6 +710,9 @@ class RoutingModel:
                 for l3 in tax.children(l1, l2):
                     path = (l1, l2, l3)
                     w3 = self._name_words(l3)
+                    # built-in words the table's own 关键词 column files elsewhere yield
+                    merge(w3, {w: v for w, v in _parse_words(LEAF_WORDS.get(path, "")).items()
+                               if w not in kw_words or path in kw_paths[w]})
                     for k in tax.keywords.get(path, []):
                         w3[k] = 3.0
                     merge(p3[path], w3)
@@ -728,7 +736,7 @@ class RoutingModel:
         }
         self.nodes3 = {
             (l1, l2): _Node(tax.children(l1, l2), {l3: p3[(l1, l2, l3)] for l3 in tax.children(l1, l2)},
-                            self.prior_mass / 4, self.alpha)
+                            self.prior_mass / 4, self.alpha, shrink=30.0)  # corrections take hold quickly
             for l1 in tax.level1 for l2 in tax.children(l1)
         }
         # tie-break towards "其他" when a level has no evidence at all
