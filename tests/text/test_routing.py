@@ -276,3 +276,11 @@ def test_the_tables_own_keywords_outrank_the_built_in_words(taxonomy):
     own = ("交通运输", "出租车管理", "行业监管")
     tax = Taxonomy(list(taxonomy.paths), {own: ["不打表", "计价器"]})
     assert RoutingModel.from_taxonomy(tax).predict(text)[0].path == own
+
+
+def test_an_uncertain_case_offers_another_first_level_class(cold):
+    """When the first level is in doubt, the dispatcher sees the other plausible
+    department among the three suggestions, not only variants of the first."""
+    s = cold.predict("小区旁边工地夜间施工噪音扰民，渣土车乱开", k=3)
+    assert len({x.path[0] for x in s}) >= 2
+    assert [x.confidence for x in s] == sorted((x.confidence for x in s), reverse=True)

@@ -856,9 +856,17 @@ class RoutingModel:
         # NB log-odds grow with text length; soften them for a usable confidence
         return max(1.0, math.sqrt(sum(feats.values())))
 
+    ALT_SHARE = 0.25  # a second-level variant goes among the main alternatives only above this share
+    ALT_MIN_CONF = 0.05  # another first-level class goes among them only above this confidence
+
     def _suggest(self, feats: dict[str, float], p1: np.ndarray, idx, wts, k: int) -> list[Suggestion]:
+        """The best path first; the others are chosen among the best paths of
+        the next first-level classes when plausible and clearly plausible
+        second-level variants (the rest only to fill up to ``k``), and shown
+        by confidence."""
         order = np.argsort(-p1)
-        out: list[tuple[float, tuple[str, str, str], list[str]]] = []
+        main: list[tuple[float, tuple[str, str, str], list[str]]] = []
+        spare: list[tuple[float, tuple[str, str, str], list[str]]] = []
         temp = self._temperature(feats)
         for rank, ci in enumerate(order[: max(k, 1)]):
             l1 = self.root.classes[ci]
@@ -866,19 +874,21 @@ class RoutingModel:
             n2 = self.nodes2[l1]
             s2, i2, w2 = n2.scores(feats, self._other_bias[l1])
             p2 = _softmax(s2, temp)
-            for cj in np.argsort(-p2)[: max(1, k - rank)]:
+            for j, cj in enumerate(np.argsort(-p2)[: max(1, k - rank)]):
                 l2 = n2.classes[cj]
                 n3 = self.nodes3[(l1, l2)]
-                s3, _, _ = n3.scores(feats, self._other_bias[(l1, l2)])
+                s3, i3, w3 = n3.scores(feats, self._other_bias[(l1, l2)])
                 p3 = _softmax(s3, temp)
                 ck = int(np.argmax(p3))
                 conf = float(p1[ci] * (0.5 + 0.5 * p2[cj]) * (0.7 + 0.3 * p3[ck]))
-                reasons = list(dict.fromkeys(reasons1 + n2.reasons(int(cj), i2, w2, 3)))[:6]
-                out.append((conf, (l1, l2, n3.classes[ck]), reasons))
+                # the words that single out this path first, then those of its first level
+                reasons = list(dict.fromkeys(n3.reasons(ck, i3, w3, 3) + n2.reasons(int(cj), i2, w2, 3)
+                                             + reasons1))[:6]
+                plausible = (rank == 0 or conf >= self.ALT_MIN_CONF) if j == 0 else p2[cj] >= self.ALT_SHARE
+                (main if plausible else spare).append((conf, (l1, l2, n3.classes[ck]), reasons))
         # the best first-level class always leads
-        first = out[0]
-        rest = sorted(out[1:], key=lambda t: -t[0])
-        res = [first] + rest
+        chosen = (sorted(main[1:], key=lambda t: -t[0]) + sorted(spare, key=lambda t: -t[0]))[: max(k - 1, 0)]
+        res = main[:1] + sorted(chosen, key=lambda t: -t[0])
         return [Suggestion(p, round(min(1.0, max(0.0, c)), 4), r) for c, p, r in res[:k]]
 
     def predict(self, text: str, k: int = 3, *, title: str | None = None) -> list[Suggestion]:
