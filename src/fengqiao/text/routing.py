@@ -787,8 +787,10 @@ class RoutingModel:
         return tf, lex
 
     def _level1_probs(self, text: str, title: str | None, feats: dict[str, float],
-                      among: Iterable[str] | None = None) -> np.ndarray:
-        s1, _, _ = self.root.scores(feats)
+                      among: Iterable[str] | None = None, s1: np.ndarray | None = None) -> np.ndarray:
+        """First-level probabilities; ``s1``: the root's scores when already at hand."""
+        if s1 is None:
+            s1, _, _ = self.root.scores(feats)
         z = s1 / self._temperature(feats) + self._l1_bias
         head = self.head
         if head.active:
@@ -894,8 +896,8 @@ class RoutingModel:
     def predict(self, text: str, k: int = 3, *, title: str | None = None) -> list[Suggestion]:
         """Top-``k`` suggestions, best first."""
         feats = self.features(text, title)
-        _, idx, wts = self.root.scores(feats)
-        p1 = self._level1_probs(text, title, feats)
+        s1, idx, wts = self.root.scores(feats)
+        p1 = self._level1_probs(text, title, feats, s1=s1)
         return self._suggest(feats, p1, idx, wts, k)
 
     def predict_level1(self, text: str, title: str | None = None, *,
