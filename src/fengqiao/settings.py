@@ -187,6 +187,7 @@ def _routing_prior():
 
 # Prior log-odds of first-level categories for routing suggestions (None: built-in).
 FENGQIAO_ROUTING_PRIOR = _routing_prior()
+
 FENGQIAO_LOGIN_LOCKOUT = {"failures": 5, "minutes": 15}
 
 # Time limits in working days (信访工作条例 defaults); each may be overridden.

@@ -912,12 +912,6 @@ class RoutingModel:
         if self.head.examples:
             self.head.refit()
 
-    def predict_many(self, texts: Sequence[str], k: int = 3, *,
-                     titles: Sequence[str | None] | None = None) -> list[list[Suggestion]]:
-        """Predict a batch."""
-        titles = list(titles) if titles is not None else [None] * len(texts)
-        return [self.predict(t, k, title=ti) for t, ti in zip(texts, titles)]
-
     # ---- persistence --------------------------------------------------
     def to_dict(self) -> dict:
         if len(self.head.examples) > self.head.fitted_n:
