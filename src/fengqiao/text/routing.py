@@ -185,8 +185,10 @@ class _Node:
     BACKGROUND_PRIOR = 20000.0  # uniform pseudo-tokens in the background
 
     def __init__(self, classes: list[str], prior: dict[str, dict[str, float]],
-                 prior_mass: float, alpha: float, shrink: float = 100.0, floor: float = 0.15):
+                 prior_mass: float, alpha: float, shrink: float = 100.0, floor: float = 0.15,
+                 lex_vocab: int = OPEN_VOCAB):
         self.classes = classes
+        self.lex_vocab = lex_vocab
         self.alpha = alpha
         self.prior_mass = prior_mass
         self.shrink = shrink
@@ -243,8 +245,13 @@ class _Node:
         ptot = P.sum(1, keepdims=True)
         seed = np.divide(P, ptot, out=np.zeros_like(P), where=ptot > 0)
         mu = self.SEED_WEIGHT
-        plex = mu * seed + (1 - mu) * bg
-        ulex = np.full(len(self.classes), (1 - mu) * ubg)
+        # the lexicon is smoothed towards a background over ``lex_vocab``
+        # words: the smaller, the more a listed word weighs by its strength
+        # rather than by being listed at all
+        lbg = (bgc + B / self.lex_vocab) / (bgc.sum() + B)
+        ulbg = (B / self.lex_vocab) / (bgc.sum() + B)
+        plex = mu * seed + (1 - mu) * lbg
+        ulex = np.full(len(self.classes), (1 - mu) * ulbg)
         tot = L.sum(1, keepdims=True)
         plab = (L + m * bg) / (tot + m)
         ulab = m * ubg / (tot[:, 0] + m)
@@ -616,11 +623,14 @@ class RoutingModel:
     """Suggest taxonomy paths for case texts; learns from dispatcher decisions."""
 
     NB_BLEND = 0.35  # share of the naive Bayes root once the learned head is active
+    # first level: a flat lexicon background, so that context words common in
+    # one department's matters (小区, 施工) do not outvote a strong cue of another
+    ROOT_LEX_VOCAB = 5000
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
-                 version: int = 0, max_chars: int = 300,
-                 head_chars: int = 300, hmm: bool = True, level1_prior: dict[str, float] | None = None):
+                 version: int = 0, max_chars: int = 600,
+                 head_chars: int = 1000, hmm: bool = True, level1_prior: dict[str, float] | None = None):
         self.taxonomy = taxonomy
         self.extra_words = sorted({w for w in extra_words if w})
         self.alpha = alpha
@@ -725,8 +735,9 @@ class RoutingModel:
             if l2:
                 merge(p2[(l1, l2)], words)
             merge(p1[l1], words)
-        self.root = _Node(tax.level1, p1, self.prior_mass, self.alpha)
-        self._lex_root = _Node(tax.level1, p1, self.prior_mass, self.alpha)  # never learns
+        self.root = _Node(tax.level1, p1, self.prior_mass, self.alpha, lex_vocab=self.ROOT_LEX_VOCAB)
+        self._lex_root = _Node(tax.level1, p1, self.prior_mass, self.alpha,
+                               lex_vocab=self.ROOT_LEX_VOCAB)  # never learns
         self.set_level1_prior(self.level1_prior)
         self.head = _LinearHead(list(tax.level1))
         self.nodes2 = {
@@ -755,6 +766,38 @@ class RoutingModel:
         where classes rarely raised on a city board need clear cues to win)."""
         self.level1_prior = dict(LEVEL1_PRIOR if prior is None else prior)
         self._l1_bias = np.array([float(self.level1_prior.get(c, 0.0)) for c in self.taxonomy.level1])
+
+    PRIOR_PSEUDO = 50.0  # pseudo-cases holding the estimated mix towards the starting prior
+    PRIOR_ITER = 50
+
+    def adapt_level1_prior(self, cases: Iterable[tuple[str, str | None]]) -> dict[str, float]:
+        """Estimate the first-level mix of unlabelled ``(text, title)`` cases
+        (EM over the class priors, Saerens et al. 2002) and make it the
+        prior; returns the estimated shares.  Texts only, no labels: a
+        county's intake tells how often each department's matters arise."""
+        rows = []
+        for text, title in cases:
+            feats = self.features(text, title)
+            s, _, _ = self._lex_root.scores(feats)
+            rows.append(s / self._temperature(feats))
+        if not rows:
+            return {}
+        Z = np.vstack(rows)
+        Z -= Z.max(1, keepdims=True)
+        E = np.exp(Z)
+        start = _softmax(self._l1_bias)
+        pi = start
+        for _ in range(self.PRIOR_ITER):
+            P = E * pi
+            P /= P.sum(1, keepdims=True)
+            new = (P.sum(0) + self.PRIOR_PSEUDO * start) / (len(rows) + self.PRIOR_PSEUDO)
+            done = float(np.abs(new - pi).max()) < 1e-5
+            pi = new
+            if done:
+                break
+        logpi = np.log(pi)
+        self.set_level1_prior({c: round(float(v - logpi.max()), 4) for c, v in zip(self.root.classes, logpi)})
+        return {c: round(float(v), 4) for c, v in zip(self.root.classes, pi)}
 
     # ---- features -----------------------------------------------------
     def features(self, text: str, title: str | None = None) -> dict[str, float]:
