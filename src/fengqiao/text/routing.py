@@ -767,38 +767,6 @@ class RoutingModel:
         self.level1_prior = dict(LEVEL1_PRIOR if prior is None else prior)
         self._l1_bias = np.array([float(self.level1_prior.get(c, 0.0)) for c in self.taxonomy.level1])
 
-    PRIOR_PSEUDO = 50.0  # pseudo-cases holding the estimated mix towards the starting prior
-    PRIOR_ITER = 50
-
-    def adapt_level1_prior(self, cases: Iterable[tuple[str, str | None]]) -> dict[str, float]:
-        """Estimate the first-level mix of unlabelled ``(text, title)`` cases
-        (EM over the class priors, Saerens et al. 2002) and make it the
-        prior; returns the estimated shares.  Texts only, no labels: a
-        county's intake tells how often each department's matters arise."""
-        rows = []
-        for text, title in cases:
-            feats = self.features(text, title)
-            s, _, _ = self._lex_root.scores(feats)
-            rows.append(s / self._temperature(feats))
-        if not rows:
-            return {}
-        Z = np.vstack(rows)
-        Z -= Z.max(1, keepdims=True)
-        E = np.exp(Z)
-        start = _softmax(self._l1_bias)
-        pi = start
-        for _ in range(self.PRIOR_ITER):
-            P = E * pi
-            P /= P.sum(1, keepdims=True)
-            new = (P.sum(0) + self.PRIOR_PSEUDO * start) / (len(rows) + self.PRIOR_PSEUDO)
-            done = float(np.abs(new - pi).max()) < 1e-5
-            pi = new
-            if done:
-                break
-        logpi = np.log(pi)
-        self.set_level1_prior({c: round(float(v - logpi.max()), 4) for c, v in zip(self.root.classes, logpi)})
-        return {c: round(float(v), 4) for c, v in zip(self.root.classes, pi)}
-
     # ---- features -----------------------------------------------------
     def features(self, text: str, title: str | None = None) -> dict[str, float]:
         """Sub-linear term weights of the segmented text (title counts extra).
