@@ -630,6 +630,7 @@ class RoutingModel:
     # first-level log-odds scale: fitted (one scalar, by log-likelihood) on a
     # labelled sample so that a shown confidence of 0.8 is right about 80% of the time
     ROOT_SHARPNESS = 2.5
+    L2_SHARPNESS = 1.5  # the same for the second level, given the first
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
@@ -877,10 +878,12 @@ class RoutingModel:
     ALT_MIN_CONF = 0.05  # another first-level class goes among them only above this confidence
 
     def _suggest(self, feats: dict[str, float], p1: np.ndarray, idx, wts, k: int) -> list[Suggestion]:
-        """The best path first; the others are chosen among the best paths of
-        the next first-level classes when plausible and clearly plausible
-        second-level variants (the rest only to fill up to ``k``), and shown
-        by confidence."""
+        """The best path first, then by confidence (the probability that the
+        first two levels are right): the best paths of the next first-level
+        classes when plausible and clearly plausible second-level variants,
+        the rest only to fill up to ``k``.  The best path is the most probable
+        (first, second) pair from the table alone, and the best first-level
+        class's best pair once dispatchers have taught the first level."""
         order = np.argsort(-p1)
         main: list[tuple[float, tuple[str, str, str], list[str]]] = []
         spare: list[tuple[float, tuple[str, str, str], list[str]]] = []
@@ -890,23 +893,25 @@ class RoutingModel:
             reasons1 = self.root.reasons(int(ci), idx, wts)
             n2 = self.nodes2[l1]
             s2, i2, w2 = n2.scores(feats, self._other_bias[l1])
-            p2 = _softmax(s2, temp)
+            p2 = _softmax(self.L2_SHARPNESS * s2, temp)
             for j, cj in enumerate(np.argsort(-p2)[: max(1, k - rank)]):
                 l2 = n2.classes[cj]
                 n3 = self.nodes3[(l1, l2)]
                 s3, i3, w3 = n3.scores(feats, self._other_bias[(l1, l2)])
-                p3 = _softmax(s3, temp)
-                ck = int(np.argmax(p3))
-                conf = float(p1[ci] * (0.5 + 0.5 * p2[cj]) * (0.7 + 0.3 * p3[ck]))
+                ck = int(np.argmax(s3))
+                conf = float(p1[ci] * p2[cj])  # both levels right (the third is the best guess within)
                 # the words that single out this path first, then those of its first level
                 reasons = list(dict.fromkeys(n3.reasons(ck, i3, w3, 3) + n2.reasons(int(cj), i2, w2, 3)
                                              + reasons1))[:6]
                 plausible = (rank == 0 or conf >= self.ALT_MIN_CONF) if j == 0 else p2[cj] >= self.ALT_SHARE
                 (main if plausible else spare).append((conf, (l1, l2, n3.classes[ck]), reasons))
-        # the best first-level class always leads
-        chosen = (sorted(main[1:], key=lambda t: -t[0]) + sorted(spare, key=lambda t: -t[0]))[: max(k - 1, 0)]
-        res = main[:1] + sorted(chosen, key=lambda t: -t[0])
-        return [Suggestion(p, round(min(1.0, max(0.0, c)), 4), r) for c, p, r in res[:k]]
+        by_conf = lambda t: -t[0]  # noqa: E731
+        if self.head.active:  # once taught, the best first-level class leads (as in predict_level1)
+            main[1:] = sorted(main[1:], key=by_conf)
+        else:
+            main.sort(key=by_conf)
+        res = main[:1] + sorted((main[1:] + sorted(spare, key=by_conf))[: k - 1], key=by_conf)
+        return [Suggestion(p, round(min(1.0, max(0.0, c)), 4), r) for c, p, r in res]
 
     def predict(self, text: str, k: int = 3, *, title: str | None = None) -> list[Suggestion]:
         """Top-``k`` suggestions, best first."""
@@ -920,7 +925,19 @@ class RoutingModel:
         """Best first-level class; ``among`` restricts the candidates."""
         feats = self.features(text, title)
         p1 = self._level1_probs(text, title, feats, among)
-        return self.root.classes[int(np.argmax(p1))]
+        if self.head.active:  # what the dispatchers taught decides
+            return self.root.classes[int(np.argmax(p1))]
+        # from the table alone the most probable (first, second) pair decides:
+        # second-level evidence settles close first-level calls (+1 point on our samples)
+        temp = self._temperature(feats)
+        best, best_score = 0, -1.0
+        for ci in np.argsort(-p1)[:3]:
+            l1 = self.root.classes[ci]
+            s2, _, _ = self.nodes2[l1].scores(feats, self._other_bias[l1])
+            score = p1[ci] * float(_softmax(self.L2_SHARPNESS * s2, temp).max())
+            if score > best_score:
+                best, best_score = int(ci), score
+        return self.root.classes[best]
 
     def refit(self) -> None:
         """Refit the learned first-level head now (otherwise done lazily)."""
