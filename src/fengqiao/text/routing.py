@@ -162,7 +162,9 @@ def _parse_words(spec: str) -> dict[str, float]:
     out: dict[str, float] = {}
     for tok in spec.split():
         w = 1.0
-        if tok.endswith("!"):
+        if tok.endswith("!!"):
+            tok, w = tok[:-2], 9.0
+        elif tok.endswith("!"):
             tok, w = tok[:-1], 3.0
         elif tok.endswith("~"):
             tok, w = tok[:-1], 0.3
