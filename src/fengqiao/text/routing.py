@@ -13,7 +13,10 @@ learned weights (not the texts); after loading, further refits are pulled
 towards the saved weights.
 
 Once decisions exist, the first-level answer blends the learned head with
-the naive Bayes root (``NB_BLEND``).  Matters that category tables file in
+the naive Bayes root (``NB_BLEND``).  From the table alone, the most probable
+(first, second) pair decides the first level.  Confidences are probabilities:
+the first- and second-level log-odds scales were fitted on labelled board
+messages (``ROOT_SHARPNESS``, ``L2_SHARPNESS``).  Matters that category tables file in
 different places (``lexicon.CONCEPTS``) follow the deployment's own table.
 
 Second and third levels: hierarchical naive Bayes nodes (lexicon counts
@@ -32,6 +35,7 @@ import re
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -894,8 +898,7 @@ class RoutingModel:
             l1 = self.root.classes[ci]
             reasons1 = self.root.reasons(int(ci), idx, wts)
             n2 = self.nodes2[l1]
-            s2, i2, w2 = n2.scores(feats, self._other_bias[l1])
-            p2 = _softmax(self.L2_SHARPNESS * s2, temp)
+            p2, i2, w2 = self._level2_probs(l1, feats, temp)
             for j, cj in enumerate(np.argsort(-p2)[: max(1, k - rank)]):
                 l2 = n2.classes[cj]
                 n3 = self.nodes3[(l1, l2)]
@@ -907,12 +910,13 @@ class RoutingModel:
                                              + reasons1))[:6]
                 plausible = (rank == 0 or conf >= self.ALT_MIN_CONF) if j == 0 else p2[cj] >= self.ALT_SHARE
                 (main if plausible else spare).append((conf, (l1, l2, n3.classes[ck]), reasons))
-        by_conf = lambda t: -t[0]  # noqa: E731
+        by_conf = itemgetter(0)
         if self.head.active:  # once taught, the best first-level class leads (as in predict_level1)
-            main[1:] = sorted(main[1:], key=by_conf)
+            main[1:] = sorted(main[1:], key=by_conf, reverse=True)
         else:
-            main.sort(key=by_conf)
-        res = main[:1] + sorted((main[1:] + sorted(spare, key=by_conf))[: k - 1], key=by_conf)
+            main.sort(key=by_conf, reverse=True)
+        others = main[1:] + sorted(spare, key=by_conf, reverse=True)
+        res = main[:1] + sorted(others[: k - 1], key=by_conf, reverse=True)
         return [Suggestion(p, round(min(1.0, max(0.0, c)), 4), r) for c, p, r in res]
 
     def predict(self, text: str, k: int = 3, *, title: str | None = None) -> list[Suggestion]:
@@ -932,14 +936,16 @@ class RoutingModel:
         # from the table alone the most probable (first, second) pair decides:
         # second-level evidence settles close first-level calls (+1 point on our samples)
         temp = self._temperature(feats)
-        best, best_score = 0, -1.0
-        for ci in np.argsort(-p1)[:3]:
-            l1 = self.root.classes[ci]
-            s2, _, _ = self.nodes2[l1].scores(feats, self._other_bias[l1])
-            score = p1[ci] * float(_softmax(self.L2_SHARPNESS * s2, temp).max())
-            if score > best_score:
-                best, best_score = int(ci), score
-        return self.root.classes[best]
+        candidates = [self.root.classes[ci] for ci in np.argsort(-p1)[:3]]
+        pair = {l1: p1[self.root.classes.index(l1)] * float(self._level2_probs(l1, feats, temp)[0].max())
+                for l1 in candidates}
+        return max(candidates, key=pair.__getitem__)
+
+    def _level2_probs(self, l1: str, feats: dict[str, float], temp: float):
+        """Second-level probabilities given ``l1`` (calibrated), with the
+        matched vocabulary columns for the reasons."""
+        s2, idx, wts = self.nodes2[l1].scores(feats, self._other_bias[l1])
+        return _softmax(self.L2_SHARPNESS * s2, temp), idx, wts
 
     def refit(self) -> None:
         """Refit the learned first-level head now (otherwise done lazily)."""
