@@ -143,3 +143,26 @@ def test_bench_tiny(capsys):
     for v in res["similar"].values():
         assert v["query_p50_ms"] > 0 and v["build_s"] >= 0
     assert res["peak_rss_mb"] > 0
+
+
+def test_bench_times_classification_on_board_messages(capsys):
+    """Latency is measured on real messages when a board export is given."""
+    assert bench_main(["--sizes", "300", "--queries", "5", "--classifications", "20", "--decisions", "40",
+                       "--cases", str(data_file("messages_with_replies.xlsx")),
+                       "--taxonomy", str(data_file("taxonomy_3level.xlsx")), "--json"]) == 0
+    res = _json_line(capsys)
+    assert res["classify_texts"] == "board"
+    assert res["classify_mean_chars"] > 150  # real messages, longer than the synthetic ones
+    assert res["learn_decisions"] == 40
+    assert 0 < res["classify_p50_ms"] <= res["classify_p99_ms"]
+
+
+def test_bench_refuses_an_export_without_messages(tmp_path, capsys):
+    p = tmp_path / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["编号", "内容"])
+    wb.active.append([1, "x"])
+    wb.save(p)
+    assert bench_main(["--sizes", "300", "--cases", str(p)]) == 2
+    err = capsys.readouterr().err
+    assert "缺少列" in err and "missing column" in err

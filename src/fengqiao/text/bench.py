@@ -1,4 +1,5 @@
-"""Benchmark of the text module on synthetic data (deterministic seed)."""
+"""Benchmark of the text module: synthetic data (deterministic seed), or the
+messages of a board export and a category table for the classification timings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 
 from .lexicon import LEXICON
 
-__all__ = ["run_bench", "synthetic_cases", "builtin_taxonomy"]
+__all__ = ["run_bench", "synthetic_cases", "builtin_taxonomy", "board_messages"]
 
 _SYL = list("华新丽景泰和安康福祥瑞嘉宏达金银碧桂翠湖山水云星月阳光明清溪江河海林园")
 _SUFFIX = ["小区", "花园", "家园", "新城", "名苑", "华庭", "公寓", "广场", "路", "大道", "中学", "小学", "公司", "村"]
@@ -58,39 +59,71 @@ def _pct(xs, q):
     return round(xs[min(len(xs) - 1, int(q * len(xs)))] * 1000, 3)
 
 
-def _classify_timings(model, texts, prefix: str) -> dict:
-    model.predict(texts[0])
+def board_messages(path, n: int, seed: int = 42) -> list[tuple[str, str | None]]:
+    """A seeded sample of ``n`` (text, title) pairs of a board export
+    (columns 留言主题 and/or 留言详情)."""
+    from .evaluation import case_text
+    from .xlsx import InputError, read_table
+
+    header, rows = read_table(path)
+    if "留言主题" not in header and "留言详情" not in header:
+        raise InputError("缺少列 / missing column(s): 留言主题 或/or 留言详情")
+    ti = header.index("留言主题") if "留言主题" in header else None
+    di = header.index("留言详情") if "留言详情" in header else None
+    out = []
+    for r in rows:
+        title = None if ti is None or r[ti] is None else str(r[ti])
+        text = case_text(title, r[di] if di is not None else None)
+        if text:
+            out.append((text, title))
+    if not out:
+        raise InputError(f"没有留言 / no messages in {path}")
+    random.Random(seed).shuffle(out)
+    return out[:n]
+
+
+def _classify_timings(model, items, prefix: str) -> dict:
+    model.predict(items[0][0], title=items[0][1])
     lat = []
     t = time.perf_counter()
-    for x in texts:
+    for text, title in items:
         s = time.perf_counter()
-        model.predict(x, k=3)
+        model.predict(text, k=3, title=title)
         lat.append(time.perf_counter() - s)
     total = time.perf_counter() - t
-    return {f"{prefix}_per_s": round(len(texts) / total, 1), f"{prefix}_p50_ms": _pct(lat, 0.5),
+    return {f"{prefix}_per_s": round(len(items) / total, 1), f"{prefix}_p50_ms": _pct(lat, 0.5),
             f"{prefix}_p99_ms": _pct(lat, 0.99)}
 
 
 def run_bench(sizes=(100_000, 1_000_000), queries: int = 200, classifications: int = 300, seed: int = 42,
-              decisions: int = 2000) -> dict:
+              decisions: int = 2000, taxonomy=None, messages=None) -> dict:
+    """``taxonomy``: a ``Taxonomy`` (default: built from the lexicon);
+    ``messages``: (text, title) pairs to classify and learn from (default:
+    synthetic texts of 100-150 characters)."""
     from .routing import RoutingModel
     from .segment import backend
     from .similar import SimilarIndex
 
     out: dict = {"segmenter": backend()}
     t = time.perf_counter()
-    model = RoutingModel.from_taxonomy(builtin_taxonomy())
+    model = RoutingModel.from_taxonomy(taxonomy or builtin_taxonomy())
     out["routing_model_build_s"] = round(time.perf_counter() - t, 3)
-    texts = [r[1] * 3 for r in synthetic_cases(classifications, seed + 1)]  # ~100-150 chars
-    out.update(_classify_timings(model, texts, "classify"))
+    if messages:
+        items, to_learn = messages[:classifications], messages[classifications:][:decisions] or messages[:decisions]
+    else:
+        items = [(r[1] * 3, None) for r in synthetic_cases(classifications, seed + 1)]
+        to_learn = [(r[1] * 3, None) for r in synthetic_cases(decisions, seed + 2)]
+    out["classify_texts"] = "board" if messages else "synthetic"
+    out["classify_mean_chars"] = round(sum(len(x) for x, _ in items) / len(items))
+    out.update(_classify_timings(model, items, "classify"))
     # a model that has learned from decisions (the learned head is active)
     t = time.perf_counter()
-    for x in [r[1] * 3 for r in synthetic_cases(decisions, seed + 2)]:
-        model.learn(x, (model.predict_level1(x), None, None))
+    for text, title in to_learn:
+        model.learn(text, (model.predict_level1(text, title), None, None), title=title)
     model.refit()
-    out["learn_decisions"] = decisions
+    out["learn_decisions"] = len(to_learn)
     out["learn_s"] = round(time.perf_counter() - t, 2)
-    out.update(_classify_timings(model, texts, "classify_learned"))
+    out.update(_classify_timings(model, items, "classify_learned"))
     out["similar"] = {}
     for n in sizes:
         gc.collect()

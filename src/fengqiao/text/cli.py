@@ -128,7 +128,8 @@ def hot_topics_main(argv: Sequence[str] | None = None) -> int:
 
 
 def bench_main(argv: Sequence[str] | None = None) -> int:
-    """fengqiao bench text [--sizes 100000,1000000] [--queries N] [--decisions N] [--json]"""
+    """fengqiao bench text [--sizes 100000,1000000] [--queries N] [--decisions N]
+    [--cases BOARD.xlsx [--taxonomy T.xlsx]] [--json]"""
     def run(argv):
         p = _Parser(prog="fengqiao bench text", description="文本模块性能测试 / text benchmark")
         p.add_argument("--sizes", default="100000,1000000")
@@ -136,6 +137,8 @@ def bench_main(argv: Sequence[str] | None = None) -> int:
         p.add_argument("--classifications", type=int, default=300)
         p.add_argument("--decisions", type=int, default=2000, help="decisions learned before the second timing")
         p.add_argument("--seed", type=int, default=42)
+        p.add_argument("--cases", help="board export whose messages are classified (default: synthetic texts)")
+        p.add_argument("--taxonomy", help="category table (default: built from the lexicon)")
         p.add_argument("--json", action="store_true")
         a = p.parse_args(list(argv or []))
         try:
@@ -146,10 +149,13 @@ def bench_main(argv: Sequence[str] | None = None) -> int:
             return _fail("--sizes 必须为正整数列表 / --sizes must be positive integers")
         if a.decisions < 1:
             return _fail("--decisions 必须为正整数 / --decisions must be a positive integer")
-        from .bench import run_bench
+        from .bench import board_messages, run_bench
+        from .routing import Taxonomy
 
+        taxonomy = Taxonomy.from_xlsx(a.taxonomy) if a.taxonomy else None
+        messages = board_messages(a.cases, a.classifications + a.decisions, a.seed) if a.cases else None
         res = run_bench(sizes, queries=a.queries, classifications=a.classifications, seed=a.seed,
-                        decisions=a.decisions)
+                        decisions=a.decisions, taxonomy=taxonomy, messages=messages)
         if a.json:
             print(json.dumps(res, ensure_ascii=False))
         else:
