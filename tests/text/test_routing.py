@@ -294,3 +294,11 @@ def test_confidence_separates_clear_from_ambiguous_cases(cold):
     assert clear.path[0] == "环境保护"
     assert clear.confidence >= 0.75
     assert unclear.confidence <= 0.6
+
+
+def test_the_leading_suggestion_does_not_depend_on_how_many_are_asked(cold):
+    for text in ("小区门口烧烤摊占道经营，油烟很大", "公交车司机开车打电话，多次闯红灯",
+                 "学校门口上下学时段交通拥堵，车辆乱停"):
+        one = cold.predict(text, k=1)[0]
+        assert one.path == cold.predict(text, k=3)[0].path
+        assert one.path[0] == cold.predict_level1(text)

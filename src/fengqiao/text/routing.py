@@ -637,6 +637,7 @@ class RoutingModel:
     # labelled sample so that a shown confidence of 0.8 is right about 80% of the time
     ROOT_SHARPNESS = 2.5
     L2_SHARPNESS = 1.5  # the same for the second level, given the first
+    PAIR_CANDIDATES = 3  # first-level classes whose best (first, second) pair competes for the lead
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
@@ -894,7 +895,7 @@ class RoutingModel:
         main: list[tuple[float, tuple[str, str, str], list[str]]] = []
         spare: list[tuple[float, tuple[str, str, str], list[str]]] = []
         temp = self._temperature(feats)
-        for rank, ci in enumerate(order[: max(k, 1)]):
+        for rank, ci in enumerate(order[: max(k, self.PAIR_CANDIDATES)]):
             l1 = self.root.classes[ci]
             reasons1 = self.root.reasons(int(ci), idx, wts)
             n2 = self.nodes2[l1]
@@ -936,7 +937,7 @@ class RoutingModel:
         # from the table alone the most probable (first, second) pair decides:
         # second-level evidence settles close first-level calls (+1 point on our samples)
         temp = self._temperature(feats)
-        candidates = [self.root.classes[ci] for ci in np.argsort(-p1)[:3]]
+        candidates = [self.root.classes[ci] for ci in np.argsort(-p1)[: self.PAIR_CANDIDATES]]
         pair = {l1: p1[self.root.classes.index(l1)] * float(self._level2_probs(l1, feats, temp)[0].max())
                 for l1 in candidates}
         return max(candidates, key=pair.__getitem__)
