@@ -62,20 +62,12 @@ def _pct(xs, q):
 def board_messages(path, n: int, seed: int = 42) -> list[tuple[str, str | None]]:
     """A seeded sample of ``n`` (text, title) pairs of a board export
     (columns 留言主题 and/or 留言详情)."""
-    from .evaluation import case_text
+    from .evaluation import board_message_reader
     from .xlsx import InputError, read_table
 
     header, rows = read_table(path)
-    if "留言主题" not in header and "留言详情" not in header:
-        raise InputError("缺少列 / missing column(s): 留言主题 或/or 留言详情")
-    ti = header.index("留言主题") if "留言主题" in header else None
-    di = header.index("留言详情") if "留言详情" in header else None
-    out = []
-    for r in rows:
-        title = None if ti is None or r[ti] is None else str(r[ti])
-        text = case_text(title, r[di] if di is not None else None)
-        if text:
-            out.append((text, title))
+    message = board_message_reader(header)
+    out = [m for m in map(message, rows) if m[0]]
     if not out:
         raise InputError(f"没有留言 / no messages in {path}")
     random.Random(seed).shuffle(out)

@@ -6,7 +6,7 @@ import random
 from collections import Counter, defaultdict
 from typing import Sequence
 
-__all__ = ["scores", "stratified_split", "case_text"]
+__all__ = ["scores", "stratified_split", "case_text", "board_message_reader"]
 
 
 def scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
@@ -61,6 +61,23 @@ def case_text(title, detail) -> str:
     return f"{t}\n{d}".strip()
 
 
+def board_message_reader(header: Sequence[str]):
+    """For a board export's header, a function from a row to its (text,
+    title): text = 留言主题 + 留言详情; either column may be missing, not both."""
+    from .xlsx import InputError
+
+    if "留言主题" not in header and "留言详情" not in header:
+        raise InputError("缺少列 / missing column(s): 留言主题 或/or 留言详情")
+    ti = header.index("留言主题") if "留言主题" in header else None
+    di = header.index("留言详情") if "留言详情" in header else None
+
+    def message(row) -> tuple[str, str | None]:
+        title = None if ti is None or row[ti] is None else str(row[ti])
+        return case_text(title, row[di] if di is not None else None), title
+
+    return message
+
+
 def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分类",
                      train_fraction: float | None = None, seed: int = 0) -> dict:
     """Score first-level routing on a labelled board export.
@@ -79,19 +96,16 @@ def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分�
 
     tax = Taxonomy.from_xlsx(taxonomy_path)
     header, rows = read_table(cases_path, required=(label_column,))
-    if "留言主题" not in header and "留言详情" not in header:
-        raise InputError("缺少列 / missing column(s): 留言主题 或/or 留言详情")
-    ti = header.index("留言主题") if "留言主题" in header else None
-    di = header.index("留言详情") if "留言详情" in header else None
+    message = board_message_reader(header)
     li = header.index(label_column)
     titles, texts, labels = [], [], []
     for r in rows:
         lab = r[li]
         if lab is None or str(lab).strip() == "":
             continue
-        title = r[ti] if ti is not None else None
-        titles.append(None if title is None else str(title))
-        texts.append(case_text(title, r[di] if di is not None else None))
+        text, title = message(r)
+        titles.append(title)
+        texts.append(text)
         labels.append(str(lab).strip())
     if not labels:
         raise InputError(f"没有带标签的案件 / no labelled cases in column {label_column}")
