@@ -937,10 +937,10 @@ class RoutingModel:
         # from the table alone the most probable (first, second) pair decides:
         # second-level evidence settles close first-level calls (+1 point on our samples)
         temp = self._temperature(feats)
-        candidates = [self.root.classes[ci] for ci in np.argsort(-p1)[: self.PAIR_CANDIDATES]]
-        pair = {l1: p1[self.root.classes.index(l1)] * float(self._level2_probs(l1, feats, temp)[0].max())
-                for l1 in candidates}
-        return max(candidates, key=pair.__getitem__)
+        def pair(ci) -> float:
+            return p1[ci] * float(self._level2_probs(self.root.classes[ci], feats, temp)[0].max())
+
+        return self.root.classes[int(max(np.argsort(-p1)[: self.PAIR_CANDIDATES], key=pair))]
 
     def _level2_probs(self, l1: str, feats: dict[str, float], temp: float):
         """Second-level probabilities given ``l1`` (calibrated), with the
