@@ -302,3 +302,19 @@ def test_the_leading_suggestion_does_not_depend_on_how_many_are_asked(cold):
         one = cold.predict(text, k=1)[0]
         assert one.path == cold.predict(text, k=3)[0].path
         assert one.path[0] == cold.predict_level1(text)
+
+
+def test_a_countys_own_category_names_teach_the_lower_levels():
+    """A table with names the built-in lexicon does not know: the words inside
+    its names (医疗保险报销 → 报销) still lead to the right second and third level."""
+    tax = Taxonomy.from_rows([
+        ("劳动和社会保障", "欠薪", "企业拖欠工资"), ("劳动和社会保障", "欠薪", "农民工工资拖欠"),
+        ("劳动和社会保障", "社会保险", "养老保险"), ("劳动和社会保障", "社会保险", "医疗保险报销"),
+        ("劳动和社会保障", "劳动关系", "工伤认定"), ("劳动和社会保障", "就业创业", "创业补贴"),
+        ("城乡建设", "物业管理", "物业服务质量"),
+    ])
+    m = RoutingModel.from_taxonomy(tax)
+    top = m.predict("父亲在外地住院，回来后交了报销材料，两个月了报销款还没到账", k=3,
+                    title="异地就医医保报销迟迟不到账")[0]
+    assert top.path == ("劳动和社会保障", "社会保险", "医疗保险报销")
+    assert top.confidence > 0.5

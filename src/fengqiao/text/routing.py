@@ -683,6 +683,17 @@ class RoutingModel:
                 out[w] = max(out.get(w, 0.0), 1.0)
         return out
 
+    def _name_parts(self, name: str) -> dict[str, float]:
+        """The words inside a category name (search mode): a table's names
+        are in the dictionary whole, yet a county's own 医疗保险报销 must still
+        teach 报销 to the levels below the first.  Used for names the built-in
+        lexicon does not describe (at the first level they only add noise)."""
+        if not name or name == OTHER:
+            return {}
+        whole = self._name_words(name)
+        return {w: 1.0 for w in self.segmenter.tokenizer.lcut_for_search(name, HMM=False)
+                if len(w) >= 2 and w not in whole and w not in _GENERIC_NAME_WORDS and w not in STOPWORDS}
+
     def _concept_places(self) -> list[tuple[tuple[str, str, str], dict[str, float]]]:
         """Where each ``lexicon.CONCEPTS`` entry goes in this taxonomy:
         every path naming it at the third (else second) level; its home
@@ -729,6 +740,8 @@ class RoutingModel:
                 merge(l2words, self._name_words(l2))
                 merge(p2[(l1, l2)], l2words)
                 merge(p1[l1], l2words, 0.5)
+                if l2 not in lex:  # a name the built-in lexicon does not know: its inner words
+                    merge(p2[(l1, l2)], self._name_parts(l2))
                 for l3 in tax.children(l1, l2):
                     path = (l1, l2, l3)
                     w3 = self._name_words(l3)
@@ -737,9 +750,11 @@ class RoutingModel:
                                if w not in kw_words or path in kw_paths[w]})
                     for k in tax.keywords.get(path, []):
                         w3[k] = 3.0
+                    merge(p1[l1], w3, 0.3)
+                    if path not in LEAF_WORDS:
+                        merge(w3, self._name_parts(l3))
                     merge(p3[path], w3)
                     merge(p2[(l1, l2)], w3, 0.5)
-                    merge(p1[l1], w3, 0.3)
         for path, words in self._concept_places():
             l1, l2, l3 = path
             if l3:
