@@ -45,7 +45,7 @@ import numpy as np
 from .leafwords import LEAF_WORDS
 from .lexicon import CONCEPTS, LEVEL1_PRIOR, LEXICON, NEUTRAL
 from .normalize import normalize
-from .segment import STOPWORDS, Segmenter
+from .segment import STOPWORDS, Segmenter, inner_words
 
 __all__ = [
     "Taxonomy",
@@ -637,7 +637,8 @@ class RoutingModel:
     # labelled sample so that a shown confidence of 0.8 is right about 80% of the time
     ROOT_SHARPNESS = 2.5
     L2_SHARPNESS = 1.5  # the same for the second level, given the first
-    PAIR_CANDIDATES = 3  # first-level classes whose best (first, second) pair competes for the lead
+    PAIR_CANDIDATES = 3
+    SUBWORD_WEIGHT = 0.3  # weight of a dictionary word found inside a longer token  # first-level classes whose best (first, second) pair competes for the lead
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
@@ -806,7 +807,17 @@ class RoutingModel:
         if title:
             for w in self.segmenter(title):
                 tf[w] += self.title_weight
-        return {w: 1.0 + math.log(c) if c >= 1 else c for w, c in tf.items()}
+        feats = {w: 1.0 + math.log(c) if c >= 1 else c for w, c in tf.items()}
+        # the dictionary words inside long tokens count a little too: 未发工资
+        # is cut as 未/发工资, and 工资 is what a category table names
+        inner: dict[str, float] = {}
+        for w, v in feats.items():
+            if len(w) >= 3:
+                for part in inner_words(w):
+                    if part not in feats:
+                        inner[part] = max(inner.get(part, 0.0), self.SUBWORD_WEIGHT * v)
+        feats.update(inner)
+        return feats
 
     def _head_input(self, text: str, title: str | None, feats: dict[str, float]):
         """(term counts, lexicon log-probabilities) for the learned head."""

@@ -7,11 +7,12 @@ import os
 import re
 import tempfile
 import threading
+from functools import lru_cache
 from typing import Iterable
 
 from .normalize import normalize
 
-__all__ = ["Segmenter", "segment", "STOPWORDS", "get_tokenizer", "add_words", "backend"]
+__all__ = ["Segmenter", "segment", "STOPWORDS", "get_tokenizer", "add_words", "backend", "inner_words"]
 
 # Hand-written stopwords: function words, politeness formulas of letters to
 # officials, and words that occur in almost every petition.
@@ -84,6 +85,7 @@ def add_words(words: Iterable[str], freq: int | None = None) -> None:
     """Teach the shared tokenizer new words (idempotent, thread-safe)."""
     tok = get_tokenizer()
     with _lock:
+        added = False
         for w in words:
             w = (w or "").strip()
             if len(w) < 2 or w in _added or " " in w:
@@ -91,6 +93,17 @@ def add_words(words: Iterable[str], freq: int | None = None) -> None:
             _added.add(w)
             # a high frequency makes jieba keep the word whole
             tok.add_word(w, freq if freq is not None else max(tok.suggest_freq(w, False), 50))
+            added = True
+        if added:
+            inner_words.cache_clear()
+
+
+@lru_cache(maxsize=200_000)
+def inner_words(token: str) -> tuple[str, ...]:
+    """Dictionary words of two or more characters inside ``token`` (jieba's
+    search mode), without the token itself and stopwords."""
+    return tuple(w for w in get_tokenizer().lcut_for_search(token, HMM=False)
+                 if len(w) >= 2 and w != token and w not in STOPWORDS)
 
 
 class Segmenter:
