@@ -739,23 +739,27 @@ class RoutingModel:
             for l2 in tax.children(l1):
                 l2words = _parse_words(lex.get(l2, ""))
                 merge(l2words, self._name_words(l2))
+                if l2 not in lex:  # a name the built-in lexicon does not know: its inner words too
+                    merge(l2words, self._name_parts(l2))
                 merge(p2[(l1, l2)], l2words)
                 merge(p1[l1], l2words, 0.5)
-                if l2 not in lex:  # a name the built-in lexicon does not know: its inner words
-                    merge(p2[(l1, l2)], self._name_parts(l2))
                 for l3 in tax.children(l1, l2):
                     path = (l1, l2, l3)
                     w3 = self._name_words(l3)
                     # built-in words the table's own 关键词 column files elsewhere yield
                     merge(w3, {w: v for w, v in _parse_words(LEAF_WORDS.get(path, "")).items()
                                if w not in kw_words or path in kw_paths[w]})
+                    if path not in LEAF_WORDS:
+                        # a third level the built-in words do not describe: its inner
+                        # words, and the lexicon's list for a second level of that name
+                        merge(w3, self._name_parts(l3))
+                        if l3 != l2:
+                            merge(w3, _parse_words(lex.get(l3, "")))
                     for k in tax.keywords.get(path, []):
                         w3[k] = 3.0
-                    merge(p1[l1], w3, 0.3)
-                    if path not in LEAF_WORDS:
-                        merge(w3, self._name_parts(l3))
                     merge(p3[path], w3)
                     merge(p2[(l1, l2)], w3, 0.5)
+                    merge(p1[l1], w3, 0.3)
         for path, words in self._concept_places():
             l1, l2, l3 = path
             if l3:
