@@ -942,12 +942,12 @@ class RoutingModel:
                 plausible = (rank == 0 or conf >= self.ALT_MIN_CONF) if j == 0 else p2[cj] >= self.ALT_SHARE
                 (main if plausible else spare).append((conf, (l1, l2, n3.classes[ck]), reasons))
         by_conf = itemgetter(0)
-        if self.head.active:  # once taught, the best first-level class leads (as in predict_level1)
-            main[1:] = sorted(main[1:], key=by_conf, reverse=True)
-        else:
-            main.sort(key=by_conf, reverse=True)
-        others = main[1:] + sorted(spare, key=by_conf, reverse=True)
-        res = main[:1] + sorted(others[: k - 1], key=by_conf, reverse=True)
+        # once taught, the best first-level class leads; from the table alone the
+        # most probable pair (as in predict_level1)
+        lead = main[0] if self.head.active else max(main + spare, key=by_conf)
+        others = (sorted((t for t in main if t is not lead), key=by_conf, reverse=True)
+                  + sorted((t for t in spare if t is not lead), key=by_conf, reverse=True))
+        res = [lead] + sorted(others[: k - 1], key=by_conf, reverse=True)
         return [Suggestion(p, round(min(1.0, max(0.0, c)), 4), r) for c, p, r in res]
 
     def predict(self, text: str, k: int = 3, *, title: str | None = None) -> list[Suggestion]:
