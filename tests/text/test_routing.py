@@ -318,3 +318,17 @@ def test_a_countys_own_category_names_teach_the_lower_levels():
                     title="异地就医医保报销迟迟不到账")[0]
     assert top.path == ("劳动和社会保障", "社会保险", "医疗保险报销")
     assert top.confidence > 0.5
+
+
+def test_a_first_level_named_differently_gets_the_lexicon_of_its_matters():
+    """市场监管 and 城市管理 are what other tables call the board table's
+    商贸旅游 and its municipal second level."""
+    tax = Taxonomy.from_rows([
+        ("市场监管", "食品安全", "过期食品"), ("市场监管", "消费维权", "预付卡退费"),
+        ("城市管理", "市政设施", "下水道堵塞"), ("城市管理", "市容环卫", "占道经营"),
+        ("卫生健康", "医疗服务", "看病难"), ("交通运输", "公共交通", "公交线路"),
+    ])
+    m = RoutingModel.from_taxonomy(tax)
+    assert m.predict("商场卖假冒名牌鞋，投诉后商家拒不处理", k=1)[0].path[0] == "市场监管"
+    assert m.predict("健身房老板跑路，会员卡里的钱退不回来", k=1)[0].path[0] == "市场监管"
+    assert m.predict("路灯坏了一个多月没人修", k=1)[0].path[0] == "城市管理"

@@ -391,3 +391,25 @@ CONCEPTS: dict[str, tuple[str, str]] = {
         安全出口 堵塞通道 飞线充电 楼道充电 电动车充电
     """),
 }
+
+# First-level names that other category tables use for the matters of a
+# lexicon entry: name → (lexicon first level, its second level or "*" for the
+# whole first level).  A table whose first level is named so gets that list.
+ALIASES: dict[str, tuple[str, str]] = {
+    "卫生健康": ("卫生计生", "*"),
+    "卫生": ("卫生计生", "*"),
+    "市场监管": ("商贸旅游", "*"),
+    "市场监督管理": ("商贸旅游", "*"),
+    "自然资源": ("国土资源", "*"),
+    "自然资源和规划": ("国土资源", "*"),
+    "农业农村": ("农村农业", "*"),
+    "人力资源和社会保障": ("劳动和社会保障", "*"),
+    "人力社保": ("劳动和社会保障", "*"),
+    "住房和城乡建设": ("城乡建设", "*"),
+    "住建": ("城乡建设", "*"),
+    "城市管理": ("城乡建设", "城市建设和市政管理"),
+    "城管": ("城乡建设", "城市建设和市政管理"),
+    "水利": ("农村农业", "水利水电"),
+    "公安": ("政法", "*"),
+    "司法": ("政法", "*"),
+}

@@ -43,7 +43,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from .leafwords import LEAF_WORDS
-from .lexicon import CONCEPTS, LEVEL1_PRIOR, LEXICON, NEUTRAL
+from .lexicon import ALIASES, CONCEPTS, LEVEL1_PRIOR, LEXICON, NEUTRAL
 from .normalize import normalize
 from .segment import STOPWORDS, Segmenter, inner_words
 
@@ -684,6 +684,20 @@ class RoutingModel:
                 out[w] = max(out.get(w, 0.0), 1.0)
         return out
 
+    @staticmethod
+    def _alias_words(l1: str, l2: str) -> dict[str, float]:
+        """A lexicon first level's words ("*" and, at half weight, its second
+        levels'), or one second level's list."""
+        lex = LEXICON.get(l1, {})
+        if l2 != "*":
+            return _parse_words(lex.get(l2, ""))
+        out = _parse_words(lex.get("*", ""))
+        for name, spec in lex.items():
+            for w, v in _parse_words(spec).items():
+                if name != "*" and v * 0.5 > out.get(w, 0.0):
+                    out[w] = v * 0.5
+        return out
+
     def _name_parts(self, name: str) -> dict[str, float]:
         """The words inside a category name (search mode): a table's names
         are in the dictionary whole, yet a county's own 医疗保险报销 must still
@@ -736,6 +750,8 @@ class RoutingModel:
             lex = LEXICON.get(l1, {})
             merge(p1[l1], _parse_words(lex.get("*", "")))
             merge(p1[l1], self._name_words(l1))
+            if not lex and l1 in ALIASES:  # a first level the lexicon knows by another name
+                merge(p1[l1], self._alias_words(*ALIASES[l1]))
             for l2 in tax.children(l1):
                 l2words = _parse_words(lex.get(l2, ""))
                 merge(l2words, self._name_words(l2))
