@@ -637,8 +637,8 @@ class RoutingModel:
     # labelled sample so that a shown confidence of 0.8 is right about 80% of the time
     ROOT_SHARPNESS = 2.5
     L2_SHARPNESS = 1.5  # the same for the second level, given the first
-    PAIR_CANDIDATES = 3
-    SUBWORD_WEIGHT = 0.3  # weight of a dictionary word found inside a longer token  # first-level classes whose best (first, second) pair competes for the lead
+    PAIR_CANDIDATES = 3  # first-level classes whose best (first, second) pair competes for the lead
+    SUBWORD_WEIGHT = 0.3  # weight of a dictionary word found inside a longer token
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
                  alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
@@ -693,16 +693,17 @@ class RoutingModel:
             return _parse_words(lex.get(l2, ""))
         out = _parse_words(lex.get("*", ""))
         for name, spec in lex.items():
+            if name == "*":
+                continue
             for w, v in _parse_words(spec).items():
-                if name != "*" and v * 0.5 > out.get(w, 0.0):
-                    out[w] = v * 0.5
+                out[w] = max(out.get(w, 0.0), v * 0.5)
         return out
 
     def _name_parts(self, name: str) -> dict[str, float]:
         """The words inside a category name (search mode): a table's names
         are in the dictionary whole, yet a county's own 医疗保险报销 must still
-        teach 报销 to the levels below the first.  Used for names the built-in
-        lexicon does not describe (at the first level they only add noise)."""
+        teach 报销.  Used only for names the built-in words do not describe
+        (for the names they do describe, inner words only add noise)."""
         if not name or name == OTHER:
             return {}
         whole = self._name_words(name)
@@ -983,6 +984,7 @@ class RoutingModel:
         # from the table alone the most probable (first, second) pair decides:
         # second-level evidence settles close first-level calls (+1 point on our samples)
         temp = self._temperature(feats)
+
         def pair(ci) -> float:
             return p1[ci] * float(self._level2_probs(self.root.classes[ci], feats, temp)[0].max())
 
