@@ -707,8 +707,7 @@ class RoutingModel:
         if not name or name == OTHER:
             return {}
         whole = self._name_words(name)
-        return {w: 1.0 for w in self.segmenter.tokenizer.lcut_for_search(name, HMM=False)
-                if len(w) >= 2 and w not in whole and w not in _GENERIC_NAME_WORDS and w not in STOPWORDS}
+        return {w: 1.0 for w in inner_words(name) if w not in whole and w not in _GENERIC_NAME_WORDS}
 
     def _concept_places(self) -> list[tuple[tuple[str, str, str], dict[str, float]]]:
         """Where each ``lexicon.CONCEPTS`` entry goes in this taxonomy:
