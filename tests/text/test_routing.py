@@ -124,6 +124,19 @@ def test_save_load_versions(taxonomy, tmp_path):
     assert RoutingModel.load(tmp_path, version=1).version == 1
 
 
+def test_model_saved_with_older_parameters_still_loads(taxonomy, tmp_path):
+    """Files written before the unused smoothing parameters were removed
+    (their params carry alpha and prior_mass) load and predict as before."""
+    m = RoutingModel.from_taxonomy(taxonomy)
+    m.learn("共享单车乱停乱放占满了人行道", ("城乡建设", "城市建设和市政管理", "城管执法"))
+    data = m.to_dict()
+    data["params"].update({"alpha": 0.02, "prior_mass": 400.0})
+    (tmp_path / "routing-v1.json.gz").write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False).encode()))
+    (tmp_path / "current").write_text("routing-v1.json.gz\n")
+    probe = "路边共享单车乱停乱放"
+    assert [s.path for s in RoutingModel.load(tmp_path).predict(probe)] == [s.path for s in m.predict(probe)]
+
+
 def test_retrain_from_examples(taxonomy):
     m = RoutingModel.retrain(taxonomy, [(t, (lab, None, None)) for t, lab in EXAMPLES])
     assert m.predict("物业公司乱收费，业主很不满")[0].path[0] == "城乡建设"

@@ -191,22 +191,14 @@ class _Node:
     BACKGROUND_PRIOR = 20000.0  # uniform pseudo-tokens in the background
 
     def __init__(self, classes: list[str], prior: dict[str, dict[str, float]],
-                 prior_mass: float, alpha: float, shrink: float = 100.0, floor: float = 0.15,
-                 lex_vocab: int = OPEN_VOCAB):
+                 shrink: float = 100.0, floor: float = 0.15, lex_vocab: int = OPEN_VOCAB):
         self.classes = classes
         self.lex_vocab = lex_vocab
-        self.alpha = alpha
-        self.prior_mass = prior_mass
         self.shrink = shrink
         self.floor = floor
-        # lexicon pseudo-counts, each class scaled to the same total mass so
-        # words unknown to the lexicon carry no class bias
-        self.prior: list[dict[str, float]] = []
-        for c in classes:
-            d = prior.get(c, {})
-            tot = sum(d.values())
-            scale = prior_mass / tot if tot else 0.0
-            self.prior.append({w: v * scale for w, v in d.items()})
+        # lexicon pseudo-counts; each class's are normalised to a distribution
+        # in ``mix_logp``, so words unknown to the lexicon carry no class bias
+        self.prior: list[dict[str, float]] = [dict(prior.get(c, {})) for c in classes]
         self.counts: list[Counter] = [Counter() for _ in classes]
         self.docs = np.zeros(len(classes))
         self._cache = None
@@ -641,13 +633,11 @@ class RoutingModel:
     SUBWORD_WEIGHT = 0.3  # weight of a dictionary word found inside a longer token
 
     def __init__(self, taxonomy: Taxonomy, extra_words: Iterable[str] = (), *,
-                 alpha: float = 0.02, prior_mass: float = 400.0, title_weight: float = 2.0,
+                 title_weight: float = 2.0,
                  version: int = 0, max_chars: int = 600,
                  head_chars: int = 1000, hmm: bool = True, level1_prior: dict[str, float] | None = None):
         self.taxonomy = taxonomy
         self.extra_words = sorted({w for w in extra_words if w})
-        self.alpha = alpha
-        self.prior_mass = prior_mass
         self.title_weight = title_weight
         self.version = version
         self.max_chars = max_chars
@@ -783,19 +773,17 @@ class RoutingModel:
             if l2:
                 merge(p2[(l1, l2)], words)
             merge(p1[l1], words)
-        self.root = _Node(tax.level1, p1, self.prior_mass, self.alpha, lex_vocab=self.ROOT_LEX_VOCAB)
-        self._lex_root = _Node(tax.level1, p1, self.prior_mass, self.alpha,
-                               lex_vocab=self.ROOT_LEX_VOCAB)  # never learns
+        self.root = _Node(tax.level1, p1, lex_vocab=self.ROOT_LEX_VOCAB)
+        self._lex_root = _Node(tax.level1, p1, lex_vocab=self.ROOT_LEX_VOCAB)  # never learns
         self.set_level1_prior(self.level1_prior)
         self.head = _LinearHead(list(tax.level1))
         self.nodes2 = {
-            l1: _Node(tax.children(l1), {l2: p2[(l1, l2)] for l2 in tax.children(l1)},
-                      self.prior_mass / 2, self.alpha)
+            l1: _Node(tax.children(l1), {l2: p2[(l1, l2)] for l2 in tax.children(l1)})
             for l1 in tax.level1
         }
         self.nodes3 = {
             (l1, l2): _Node(tax.children(l1, l2), {l3: p3[(l1, l2, l3)] for l3 in tax.children(l1, l2)},
-                            self.prior_mass / 4, self.alpha, shrink=30.0)  # corrections take hold quickly
+                            shrink=30.0)  # corrections take hold quickly
             for l1 in tax.level1 for l2 in tax.children(l1)
         }
         # tie-break towards "其他" when a level has no evidence at all
@@ -1009,7 +997,7 @@ class RoutingModel:
             "format_version": FORMAT_VERSION,
             "version": self.version,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "params": {"alpha": self.alpha, "prior_mass": self.prior_mass, "title_weight": self.title_weight,
+            "params": {"title_weight": self.title_weight,
                        "max_chars": self.max_chars, "head_chars": self.head_chars, "hmm": self.hmm,
                        "level1_prior": self.level1_prior},
             "taxonomy": self.taxonomy.to_rows(),
@@ -1028,7 +1016,9 @@ class RoutingModel:
         if data.get("format_version", 0) > FORMAT_VERSION:
             raise ModelLoadError("模型文件版本过新 / model file format is newer than this code")
         tax = Taxonomy.from_rows(data["taxonomy"])
-        m = cls(tax, data.get("extra_words", ()), version=int(data.get("version", 0)), **data.get("params", {}))
+        # parameters this code no longer has (older files' alpha, prior_mass) are ignored
+        params = {k: v for k, v in data.get("params", {}).items() if k in _PARAMS}
+        m = cls(tax, data.get("extra_words", ()), version=int(data.get("version", 0)), **params)
         for item in data.get("learned", []):
             p = m._resolve(item["path"])
             cnt = Counter({w: float(v) for w, v in item["words"].items()})
@@ -1075,6 +1065,9 @@ class RoutingModel:
             raise
         except (KeyError, TypeError, ValueError, TaxonomyError) as e:
             raise ModelLoadError(f"分流模型文件损坏 / routing model file is corrupt: {e}") from e
+
+
+_PARAMS = ("title_weight", "max_chars", "head_chars", "hmm", "level1_prior")
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
