@@ -919,21 +919,23 @@ class RoutingModel:
     ALT_MIN_CONF = 0.05  # another first-level class goes among them only above this confidence
 
     def _suggest(self, feats: dict[str, float], p1: np.ndarray, idx, wts, k: int) -> list[Suggestion]:
-        """The best path first, then by confidence (the probability that the
-        first two levels are right): the best paths of the next first-level
-        classes when plausible and clearly plausible second-level variants,
-        the rest only to fill up to ``k``.  The best path is the most probable
-        (first, second) pair from the table alone, and the best first-level
-        class's best pair once dispatchers have taught the first level."""
+        """The best path first (``_lead``), then by confidence (the
+        probability that the first two levels are right): the best paths of
+        the next first-level classes when plausible and clearly plausible
+        second-level variants, the rest only to fill up to ``k``."""
         order = np.argsort(-p1)
+        temp = self._temperature(feats)
+        level2 = {int(ci): self._level2_probs(self.root.classes[ci], feats, temp)
+                  for ci in order[: max(k, self.PAIR_CANDIDATES)]}
+        lead_ci = self._lead(p1, order, lambda ci: float(level2[ci][0].max()))
+        lead = None
         main: list[tuple[float, tuple[str, str, str], list[str]]] = []
         spare: list[tuple[float, tuple[str, str, str], list[str]]] = []
-        temp = self._temperature(feats)
-        for rank, ci in enumerate(order[: max(k, self.PAIR_CANDIDATES)]):
+        for rank, ci in enumerate(order[:max(k, self.PAIR_CANDIDATES)]):
             l1 = self.root.classes[ci]
             reasons1 = self.root.reasons(int(ci), idx, wts)
             n2 = self.nodes2[l1]
-            p2, i2, w2 = self._level2_probs(l1, feats, temp)
+            p2, i2, w2 = level2[int(ci)]
             for j, cj in enumerate(np.argsort(-p2)[: max(1, k - rank)]):
                 l2 = n2.classes[cj]
                 n3 = self.nodes3[(l1, l2)]
@@ -943,16 +945,27 @@ class RoutingModel:
                 # the words that single out this path first, then those of its first level
                 reasons = list(dict.fromkeys(n3.reasons(ck, i3, w3, 3) + n2.reasons(int(cj), i2, w2, 3)
                                              + reasons1))[:6]
+                item = (conf, (l1, l2, n3.classes[ck]), reasons)
+                if ci == lead_ci and j == 0:
+                    lead = item
+                    continue
                 plausible = (rank == 0 or conf >= self.ALT_MIN_CONF) if j == 0 else p2[cj] >= self.ALT_SHARE
-                (main if plausible else spare).append((conf, (l1, l2, n3.classes[ck]), reasons))
+                (main if plausible else spare).append(item)
         by_conf = itemgetter(0)
-        # once taught, the best first-level class leads; from the table alone the
-        # most probable pair (as in predict_level1)
-        lead = main[0] if self.head.active else max(main + spare, key=by_conf)
-        others = (sorted((t for t in main if t is not lead), key=by_conf, reverse=True)
-                  + sorted((t for t in spare if t is not lead), key=by_conf, reverse=True))
+        others = sorted(main, key=by_conf, reverse=True) + sorted(spare, key=by_conf, reverse=True)
         res = [lead] + sorted(others[: k - 1], key=by_conf, reverse=True)
         return [Suggestion(p, round(min(1.0, max(0.0, c)), 4), r) for c, p, r in res]
+
+    def _lead(self, p1: np.ndarray, order: np.ndarray, best_level2) -> int:
+        """The first-level class of the leading suggestion: once dispatchers
+        have taught the first level, its most probable class; from the table
+        alone, the class of the most probable (first, second) pair among the
+        top ``PAIR_CANDIDATES`` (second-level evidence settles close
+        first-level calls: +1 point on our samples).  ``best_level2(ci)``:
+        the best second-level probability under class ``ci``."""
+        if self.head.active:
+            return int(order[0])
+        return int(max(order[: self.PAIR_CANDIDATES], key=lambda ci: p1[ci] * best_level2(int(ci))))
 
     def predict(self, text: str, k: int = 3, *, title: str | None = None) -> list[Suggestion]:
         """Top-``k`` suggestions, best first."""
@@ -963,19 +976,15 @@ class RoutingModel:
 
     def predict_level1(self, text: str, title: str | None = None, *,
                        among: Iterable[str] | None = None) -> str:
-        """Best first-level class; ``among`` restricts the candidates."""
+        """First-level class of the leading suggestion; ``among`` restricts the candidates."""
         feats = self.features(text, title)
         p1 = self._level1_probs(text, title, feats, among)
-        if self.head.active:  # what the dispatchers taught decides
-            return self.root.classes[int(np.argmax(p1))]
-        # from the table alone the most probable (first, second) pair decides:
-        # second-level evidence settles close first-level calls (+1 point on our samples)
         temp = self._temperature(feats)
 
-        def pair(ci) -> float:
-            return p1[ci] * float(self._level2_probs(self.root.classes[ci], feats, temp)[0].max())
+        def best_level2(ci: int) -> float:
+            return float(self._level2_probs(self.root.classes[ci], feats, temp)[0].max())
 
-        return self.root.classes[int(max(np.argsort(-p1)[: self.PAIR_CANDIDATES], key=pair))]
+        return self.root.classes[self._lead(p1, np.argsort(-p1), best_level2)]
 
     def _level2_probs(self, l1: str, feats: dict[str, float], temp: float):
         """Second-level probabilities given ``l1`` (calibrated), with the
