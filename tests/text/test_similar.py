@@ -38,6 +38,27 @@ def test_region_prefix_and_time_window(index):
     assert {c for c, _ in index.query(PROBE, since=datetime(2023, 1, 1), until=datetime(2023, 2, 28))} == {5}
 
 
+# Hand-written matters, each wrapped in the same opening and closing, as
+# hotline transcripts often are.
+MATTERS = [
+    "楼下烧烤店油烟很大", "小区电梯经常困人", "公交车班次太少", "学校门口交通拥堵", "菜市场占道经营",
+    "路灯坏了没人修", "工地夜间打桩噪音", "物业乱收停车费", "河道里有人倾倒垃圾", "自来水发黄有异味",
+    "养猪场臭气熏天", "单位拖欠三个月工资", "幼儿园乱收费", "广场舞音响太吵", "共享单车堵住人行道",
+    "下水道堵塞污水横流", "小区绿地被改成停车场", "出租车拒载绕路", "药店卖过期药品", "网吧接纳未成年人",
+]
+OPENING, CLOSING = "来电人反映：我们是锦绣家园的住户，", "。打过好几次电话，都说不归他们管，互相推诿。恳请有关部门尽快调查处理。"
+
+
+def test_shared_boilerplate_does_not_make_cases_similar():
+    idx = SimilarIndex.build([(i, OPENING + m + CLOSING, "4301", datetime(2023, 1, 1 + i), None)
+                              for i, m in enumerate(MATTERS)])
+    # a new matter in the same wording finds nothing ...
+    assert idx.query(OPENING + "楼道里堆满杂物存在消防隐患" + CLOSING, min_score=0.35) == []
+    # ... while the same matter raised again in the same wording is still found
+    hits = idx.query(OPENING + "楼下那家烧烤店的油烟很大" + CLOSING, min_score=0.35)
+    assert hits and hits[0][0] == 0
+
+
 def test_remove_add_clear(index):
     assert index.remove(2)
     assert 2 not in dict(index.query(PROBE))

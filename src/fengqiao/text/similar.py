@@ -144,6 +144,14 @@ def _to_ts(t) -> float:
     raise TypeError(f"bad timestamp: {t!r}")
 
 
+def _posting_cap(n: int) -> int:
+    """Longest posting list a query still scores with.  A character pair found
+    in more than 1 in 20 stored cases is boilerplate (我们是…的住户, 恳请有关部门…)
+    and says nothing about the matter; in big indexes the cap is also what
+    bounds a query's work (2,000 cases, or 1 in 200)."""
+    return max(10, min(n // 20, max(2000, n // 200)))
+
+
 class SimilarIndex:
     """Near-duplicate / same-matter case index.  See module docstring."""
 
@@ -295,7 +303,7 @@ class SimilarIndex:
         if not len(q) or not len(self._ids):
             return []
         n = len(self._ids)
-        cap = self.max_posting or max(2000, n // 200)
+        cap = self.max_posting or _posting_cap(n)
         parts = []
         skipped = 0
         for keys, offs, dl in self._csrs():
