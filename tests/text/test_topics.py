@@ -32,6 +32,19 @@ def test_groups_own_examples():
     assert topics[0].start == datetime(2023, 5, 1) and topics[0].end == datetime(2023, 5, 6)
 
 
+def test_a_shared_turn_of_phrase_does_not_name_the_problem():
+    """Messages written from one template (as hotline transcripts often are)
+    are not named by runs of the template's wording."""
+    villages = ["石门村", "柳塘村", "白沙村", "荷塘村", "落霞村", "松林村"]
+    docs = [Doc(id=f"d{i}", title=f"{v}河堤出现裂缝",
+                text=f"反映人住{v}。靠近{v}的一段河堤出现了长长的裂缝，汛期马上要到了，下游几百户人家很担心。",
+                time=datetime(2023, 7, 1 + i), petitioner=f"p{i}") for i, v in enumerate(villages)]
+    topic = hot_topics(docs, top=1)[0]
+    assert len(topic.ids) == 6
+    assert not any("的" in k or "马上要" in k or k.startswith("反映") for k in topic.keywords), topic.keywords
+    assert topic.keywords
+
+
 def test_problem_list_by_month():
     topics = problem_list(_own_docs(), "2023-06")
     ids = {i for t in topics for i in t.ids}

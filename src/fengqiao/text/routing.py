@@ -35,6 +35,7 @@ import re
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from datetime import datetime, timezone
 from pathlib import Path
@@ -175,6 +176,18 @@ def _parse_words(spec: str) -> dict[str, float]:
         if tok and tok not in NEUTRAL:
             out[tok] = max(out.get(tok, 0.0), w)
     return out
+
+
+@lru_cache(maxsize=1)
+def builtin_cue_words() -> frozenset[str]:
+    """Every cue word of the built-in lexicon (first and second levels,
+    concepts, third-level words)."""
+    words: set[str] = set()
+    specs = [spec for l1 in LEXICON.values() for spec in l1.values()]
+    specs += [spec for _, spec in CONCEPTS.values()] + list(LEAF_WORDS.values())
+    for spec in specs:
+        words.update(_parse_words(spec))
+    return frozenset(words)
 
 
 class _Node:
@@ -715,12 +728,7 @@ class RoutingModel:
 
     def _build(self) -> None:
         tax = self.taxonomy
-        lex_words = set()
-        for l1 in LEXICON.values():
-            for spec in l1.values():
-                lex_words.update(_parse_words(spec))
-        for spec in (*(spec for _, spec in CONCEPTS.values()), *LEAF_WORDS.values()):
-            lex_words.update(_parse_words(spec))
+        lex_words = builtin_cue_words()
         kw_paths: dict[str, set] = defaultdict(set)
         for path, ws in tax.keywords.items():
             for w in ws:

@@ -50,7 +50,7 @@ _NAME_SUFFIX = re.compile(
 )
 # generic words never used as a topic name
 _GENERIC = set("""
-问题 反映 咨询 投诉 举报 建议 希望 请求 要求 解决 处理 情况 相关 部门 有关部门 领导 政府 市民 居民 业主
+问题 反映 反映人 来电人 咨询 投诉 举报 建议 希望 请求 要求 解决 处理 情况 相关 部门 有关部门 领导 政府 市民 居民 业主
 小区 公司 学校 医院 市场 项目 道路 马路 街道 社区 村民 工作 时间 影响 严重 生活 安全 管理 服务 政策 规定
 单位 人员 工程 建设 施工 整改 落实 多次 长期 一直 目前 现在 已经 没有 不能 可以 是否 能否 为何 为什么 何时
 怎么 如何 什么 尽快 及时 谢谢 您好 你好 尊敬 本人 我们 他们 大家 百姓 群众 领导们 同志 网友 事情 费用 价格
@@ -111,6 +111,7 @@ def heat_score(n_docs: int, petitioners: int, support: int, oppose: int, regions
 
 
 _STOP_CHARS = set("的了在和与及是把被对从到等将向为也都就还又而但并或这那个些之其我你他她它们有没不很太")
+_PARTICLES = set("的了着吗呢吧")
 _PLACE_CODE = re.compile(r"(?<![A-Za-z0-9])[A-Z]\d{0,2}[市区县]")
 _seg: Segmenter | None = None
 
@@ -133,6 +134,23 @@ def _doc_terms(seg: Segmenter, d: Doc, detail_chars: int) -> Counter:
         if len(w) >= 2:
             tf[w] += 1.0
     return tf
+
+
+def _is_keyword(w: str) -> bool:
+    """A word that can name a problem: no particle inside (长长的, 修好了) and no
+    function character at either end (不少鱼)."""
+    return not (set(w) & _PARTICLES) and w[0] not in _STOP_CHARS and w[-1] not in _STOP_CHARS
+
+
+def _names_one_thing(phrase: str) -> bool:
+    """A phrase grown from a keyword is kept when it is a place or organisation
+    name that does not start with a generic word, or two words that are not
+    generic (捆绑销售, 公积金贷款): a longer run repeated across messages is a
+    turn of phrase (汛期马上要)."""
+    words = [w for w in _segmenter().tokens(phrase) if w.strip()]
+    if _is_name(phrase):  # 丽发新城小区, but not 反映人住白沙镇
+        return words[0] not in _GENERIC
+    return len(words) <= 2 and not any(w in _GENERIC for w in words)
 
 
 def _is_name(w: str) -> bool:
@@ -201,6 +219,8 @@ def _expand_phrase(word: str, texts: list[str], min_share: float = 0.6) -> str:
                 if not re.match(r"[\u4e00-\u9fffA-Za-z0-9]", ch) or ch in _STOP_CHARS:
                     continue
                 cand = ch + phrase if side == 0 else phrase + ch
+                if not _is_keyword(cand):
+                    continue
                 cnt = sum(1 for t in having if cand in t)
                 if cnt >= need and (best is None or cnt > best[1]):
                     best = (cand, cnt)
@@ -304,7 +324,7 @@ def _make_topic(members: list[Doc], terms: list[Counter], texts: list[str], df: 
         idf = math.log((n + 1) / (df[w] + 0.5))
         return cover * cover * idf * (1.5 if _is_name(w) else 1.0) * (1.0 if w not in _GENERIC else 0.1)
 
-    usable = [w for w in share if w not in _GENERIC] or list(share)
+    usable = [w for w in share if w not in _GENERIC and _is_keyword(w)] or list(share)
     cands = [w for w in usable if share[w] >= max(1, math.ceil(m * 0.34))] or usable
     ranked = sorted(cands, key=lambda w: (-key_score(w), w))
     keywords: list[str] = []
@@ -318,6 +338,8 @@ def _make_topic(members: list[Doc], terms: list[Counter], texts: list[str], df: 
         grown: list[str] = []
         for w in keywords:
             p = _expand_phrase(w, texts)
+            if p != w and not _names_one_thing(p):
+                p = w
             if not any(p in g or g in p for g in grown):
                 grown.append(p)
         keywords = grown
