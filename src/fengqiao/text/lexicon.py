@@ -330,16 +330,21 @@ NEUTRAL = set("""
 # hotline.  Discipline inspection has an intake channel of its own and
 # starts furthest behind; matters rarely raised by residents of a city
 # (mining, state assets, research…) start behind, so they win only on
-# clear, specific cues; classes not listed start at 0.  A deployment sets
+# clear, specific cues; police and courts come up as context in many
+# complaints (报警, 派出所, 起诉) and start a little behind; classes not listed
+# start at 0.  The values were chosen on the tuning part of our labelled board
+# sample (first level right 0.816 -> 0.818 over 15 classes, 0.870 -> 0.877 over
+# the seven common ones) and confirmed on its held-out part.  A deployment sets
 # its own with FENGQIAO_ROUTING_PRIOR.
 LEVEL1_PRIOR: dict[str, float] = {
-    "纪检监察": -2.0,
-    "党务政务": -1.0,
-    "经济管理": -1.0,
-    "国土资源": -1.0,
-    "科技与信息产业": -1.0,
-    "民政": -1.0,
-    "农村农业": -1.0,
+    "纪检监察": -1.75,
+    "党务政务": -0.75,
+    "经济管理": -0.75,
+    "国土资源": -0.75,
+    "科技与信息产业": -0.75,
+    "民政": -0.75,
+    "农村农业": -0.75,
+    "政法": -0.5,
 }
 
 # Matters whose first-level home differs between category tables (buses sit
