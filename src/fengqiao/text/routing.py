@@ -934,14 +934,14 @@ class RoutingModel:
         the next first-level classes when plausible and clearly plausible
         second-level variants, the rest only to fill up to ``k``."""
         order = np.argsort(-p1)
+        candidates = order[: max(k, self.PAIR_CANDIDATES)]
         temp = self._temperature(feats)
-        level2 = {int(ci): self._level2_probs(self.root.classes[ci], feats, temp)
-                  for ci in order[: max(k, self.PAIR_CANDIDATES)]}
+        level2 = {int(ci): self._level2_probs(self.root.classes[ci], feats, temp) for ci in candidates}
         lead_ci = self._lead(p1, order, lambda ci: float(level2[ci][0].max()))
         lead = None
         main: list[tuple[float, tuple[str, str, str], list[str]]] = []
         spare: list[tuple[float, tuple[str, str, str], list[str]]] = []
-        for rank, ci in enumerate(order[:max(k, self.PAIR_CANDIDATES)]):
+        for rank, ci in enumerate(candidates):
             l1 = self.root.classes[ci]
             reasons1 = self.root.reasons(int(ci), idx, wts)
             n2 = self.nodes2[l1]
