@@ -67,7 +67,7 @@ def test_first_level_from_the_table_alone(sample, cold_suggestions):
     assert every["accuracy"] >= 0.81, every
     common = [i for i, g in enumerate(gold) if g in COMMON]
     seven = scores([gold[i] for i in common], [pred[i] for i in common])
-    assert seven["accuracy"] >= 0.85 and seven["macro_f1"] >= 0.81, seven
+    assert seven["accuracy"] >= 0.86 and seven["macro_f1"] >= 0.81, seven
     # the right first level is among the three suggestions for most messages
     top3 = sum(g in {s.path[0] for s in sug} for g, sug in zip(gold, cold_suggestions)) / len(gold)
     assert top3 >= 0.90
