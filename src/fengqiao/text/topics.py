@@ -216,10 +216,10 @@ def _expand_phrase(word: str, texts: list[str], min_share: float = 0.6) -> str:
                     if 0 <= j < len(t):
                         ext[t[j]] += 1
             for ch, _c in ext.most_common(1):
-                if not re.match(r"[\u4e00-\u9fffA-Za-z0-9]", ch) or ch in _STOP_CHARS:
+                if not re.match(r"[\u4e00-\u9fffA-Za-z0-9]", ch):
                     continue
                 cand = ch + phrase if side == 0 else phrase + ch
-                if not _is_keyword(cand):
+                if not _is_keyword(cand):  # also refuses a function character at the new end
                     continue
                 cnt = sum(1 for t in having if cand in t)
                 if cnt >= need and (best is None or cnt > best[1]):
