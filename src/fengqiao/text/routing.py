@@ -1021,9 +1021,7 @@ class RoutingModel:
             "format_version": FORMAT_VERSION,
             "version": self.version,
             "saved_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "params": {"title_weight": self.title_weight,
-                       "max_chars": self.max_chars, "head_chars": self.head_chars, "hmm": self.hmm,
-                       "level1_prior": self.level1_prior},
+            "params": {k: getattr(self, k) for k in _PARAMS},
             "taxonomy": self.taxonomy.to_rows(),
             "extra_words": self.extra_words,
             "learned": [
@@ -1091,6 +1089,7 @@ class RoutingModel:
             raise ModelLoadError(f"分流模型文件损坏 / routing model file is corrupt: {e}") from e
 
 
+# constructor parameters saved with a model (and the only ones read back)
 _PARAMS = ("title_weight", "max_chars", "head_chars", "hmm", "level1_prior")
 
 
