@@ -24,7 +24,7 @@ USAGE = """用法 / usage: fengqiao COMMAND [--data-dir D] [options]
   backup FILE / restore FILE        备份与恢复 / backup and restore
   totp enable|disable USERNAME      两步验证 / two-factor login
   analyse [--all]                   研判：分类建议、重复、风险 / analyse cases
-  retrain-routing                   重新训练分流模型 / rebuild the routing model
+  retrain-routing [--self-train]    重新训练分流模型 / rebuild the routing model
   eval-routing ...                  评估智能分类 / evaluate routing
   hot-topics FILE.xlsx ...          热点问题 / hot topics
   bench text ...                    性能测试 / benchmarks

@@ -83,8 +83,20 @@ def test_retrain_rebuilds_the_model_from_recorded_decisions(world, taxonomy, dja
         services.case_dispatch(case=case, actor=world.dispatcher, department=world.housing, category=target)
     shutil.rmtree(engine.model_dir())
     engine.routing_model_reset()
-    assert routing_retrain() == 1
+    assert routing_retrain() == (1, 0)
     assert engine.model_dir().joinpath("current").exists()
+
+
+def test_retrain_can_first_learn_the_wording_of_undecided_cases(world, taxonomy):
+    for title, text in [("小区电梯坏了", "小区电梯坏了一周没人修，物业不管。"),
+                        ("学校乱收费", "孩子所在学校要求交补课费，家长负担重。"),
+                        ("噪音扰民", "隔壁工地夜间施工噪音很大，影响休息。")]:
+        _register(world, title, text)
+    before = engine._current_version() or 0
+    decisions, adapted = routing_retrain(self_train=True)
+    assert decisions == 0 and adapted >= 2  # the clear ones become first-level labels
+    assert engine._current_version() > before
+    assert routing_retrain() == (0, 0)  # not asked: nothing learned from undecided cases
 
 
 def test_a_broken_model_file_never_blocks_intake(world, taxonomy):

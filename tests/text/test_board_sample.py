@@ -101,3 +101,17 @@ def test_learning_half_of_the_decisions_improves_the_other_half(sample, taxonomy
     after = scores(gold, [taught.predict_level1(common[i][1], common[i][0], among=among) for i in test])
     assert after["macro_f1"] >= before["macro_f1"] + 0.03, (before, after)
     assert after["accuracy"] >= 0.90 and after["macro_f1"] >= 0.85, after
+
+
+def test_adapting_to_the_cases_wording_before_any_decision(sample, taxonomy, cold_suggestions):
+    """A new deployment learns from the cases the table-only model is sure of:
+    no label is used, and the first level gets better on the same cases."""
+    common = [i for i, (_, _, lab) in enumerate(sample) if lab[0] in COMMON]
+    gold = [sample[i][2][0] for i in common]
+    before = scores(gold, [cold_suggestions[i][0].path[0] for i in common])
+    model = RoutingModel.from_taxonomy(taxonomy)
+    learned = model.self_train((sample[i][1], sample[i][0]) for i in common)
+    assert 0.5 * len(common) < learned < 0.95 * len(common)
+    after = scores(gold, [model.predict_level1(sample[i][1], sample[i][0]) for i in common])
+    assert after["accuracy"] >= before["accuracy"] + 0.005, (before, after)
+    assert after["macro_f1"] >= before["macro_f1"] + 0.005, (before, after)

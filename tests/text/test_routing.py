@@ -137,8 +137,10 @@ def test_model_saved_with_older_parameters_still_loads(taxonomy, tmp_path):
     assert [s.path for s in RoutingModel.load(tmp_path).predict(probe)] == [s.path for s in m.predict(probe)]
 
 
-def test_retrain_from_examples(taxonomy):
-    m = RoutingModel.retrain(taxonomy, [(t, (lab, None, None)) for t, lab in EXAMPLES])
+def test_learning_many_examples_at_once(taxonomy):
+    m = RoutingModel.from_taxonomy(taxonomy)
+    assert m.learn_many([(t, (lab, None, None)) for t, lab in EXAMPLES]) == len(EXAMPLES)
+    m.refit()
     assert m.predict("物业公司乱收费，业主很不满")[0].path[0] == "城乡建设"
 
 

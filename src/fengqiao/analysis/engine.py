@@ -90,25 +90,32 @@ def routing_model() -> RoutingModel | None:
             except (ModelLoadError, OSError, ValueError) as exc:
                 log.warning("routing model unreadable, rebuilding from the taxonomy: %s", exc)
         if model is None:
-            model = routing_model_build()
+            model, _ = routing_model_build()
             if model is None:
                 return None
         _state["model"], _state["version"] = model, _current_version()
         return model
 
 
-def routing_model_build(labels=()) -> RoutingModel | None:
-    """Build a model from the category table (and labelled examples), save it, and make it current."""
+def routing_model_build(labels=(), undecided=()) -> tuple[RoutingModel | None, int]:
+    """Build a model from the category table and labelled (text, path) examples, adapted to the
+    wording of ``undecided`` (text, title) cases first; save it and make it current.
+    Return the model and how many undecided cases it learned from."""
     taxonomy = taxonomy_from_db()
     if not taxonomy.paths:
-        return None
-    labels = list(labels)
+        return None, 0
     kw = {"extra_words": region_words(), "level1_prior": settings.FENGQIAO_ROUTING_PRIOR}
-    model = RoutingModel.retrain(taxonomy, labels, **kw) if labels else RoutingModel.from_taxonomy(taxonomy, **kw)
+    model = RoutingModel.from_taxonomy(taxonomy, **kw)
+    # pseudo-labels come from the table alone, before any decision is learned
+    adapted = model.self_train(undecided) if undecided else 0
+    labels = list(labels)
+    if labels:
+        model.learn_many(labels)
+        model.refit()
     with _lock:
         _state["model"], _state["version"] = model, _save(model)
         _state["unsaved"], _state["saved_at"] = 0, time.monotonic()
-    return model
+    return model, adapted
 
 
 def routing_model_learn(text: str, path: tuple[str, str, str], title: str | None = None) -> int | None:

@@ -188,13 +188,19 @@ def auto_dispatch_task(*, case_id: int) -> None:
         auto_dispatch(case=case)
 
 
-def routing_retrain() -> int:
-    """Rebuild the model from the category table and every recorded decision; return the label count."""
+def routing_retrain(*, self_train: bool = False) -> tuple[int, int]:
+    """Rebuild the model from the category table and every recorded decision; with ``self_train``,
+    also adapt it to the wording of the cases no dispatcher has decided (imported history).
+    Return (decisions learned, undecided cases learned from)."""
     labels = [(f"{title} {content}", tuple(path.split("/")))
               for title, content, path in RoutingLabel.objects.filter(category__depth=3)
               .values_list("case__title", "case__content", "category__path")]
-    engine.routing_model_build(labels)
-    return len(labels)
+    undecided = []
+    if self_train:
+        undecided = [(f"{title} {content}", title) for title, content in
+                     Case.objects.filter(routing_labels__isnull=True).values_list("title", "content").iterator()]
+    _, adapted = engine.routing_model_build(labels, undecided)
+    return len(labels), adapted
 
 
 def auto_dispatch(*, case: Case) -> bool:

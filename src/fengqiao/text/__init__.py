@@ -22,8 +22,10 @@ Library choices (measured on a 2-core machine):
   include the lexicon's scores with a learned scale, so the lexicon decides
   with few decisions and the learned weights take over with many.  ``learn``
   takes one cheap gradient step; a full refit runs when the stored examples
-  double, on ``refit()``/``retrain()``/``save()``.  Only the first 300
-  characters are read (latency bound; accuracy unchanged within noise).
+  have grown by a quarter, and on ``refit()``/``save()``.  The naive Bayes
+  features read the first 600 characters, the learned head the first 1,000
+  (latency bound).  Before any decisions, ``self_train`` learns from the
+  cases the table-only model is sure of (a cold-start step).
 * Similar cases: our own bottom-k sketch of character bigrams plus an
   inverted index in sorted numpy arrays, instead of datasketch's MinHash
   LSH: one sketch per case instead of 128 hash values, vectorised batch

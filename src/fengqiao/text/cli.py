@@ -50,11 +50,14 @@ def eval_routing_main(argv: Sequence[str] | None = None) -> int:
         p.add_argument("--label-column", default="一级分类")
         p.add_argument("--train-fraction", type=float, default=None)
         p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--no-self-train", action="store_true",
+                       help="只用分类表，不先适应待分案件的用语 / the table alone, without adapting to the cases' wording")
         p.add_argument("--json", action="store_true")
         a = p.parse_args(list(argv or []))
         from .evaluation import evaluate_routing
 
-        res = evaluate_routing(a.taxonomy, a.cases, a.label_column, a.train_fraction, a.seed)
+        res = evaluate_routing(a.taxonomy, a.cases, a.label_column, a.train_fraction, a.seed,
+                               self_train=not a.no_self_train)
         if a.json:
             print(json.dumps(res, ensure_ascii=False))
         else:

@@ -79,12 +79,15 @@ def board_message_reader(header: Sequence[str]):
 
 
 def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分类",
-                     train_fraction: float | None = None, seed: int = 0) -> dict:
+                     train_fraction: float | None = None, seed: int = 0,
+                     self_train: bool = True) -> dict:
     """Score first-level routing on a labelled board export.
 
     Without ``train_fraction`` every case is classified from the taxonomy
-    alone; with it,
-    a stratified share is learned first and the rest is scored.
+    alone: no label is learned, but (unless ``self_train`` is off) the model
+    first adapts to the cases' own wording (``RoutingModel.self_train`` on
+    their texts), as a new deployment does on its unrouted history.  With
+    ``train_fraction``, a stratified share is learned first and the rest is scored.
 
     Labels are used for scoring and for the training share only: after
     learning, predictions are chosen among the first-level classes seen in
@@ -121,9 +124,11 @@ def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分�
         model.refit()  # as a deployment does after a batch of decisions
     else:
         train, test = [], list(range(len(labels)))
+    self_trained = model.self_train(zip(texts, titles)) if self_train and not train_fraction else 0
     among = sorted({labels[i] for i in train} & set(tax.level1))
     pred = [model.predict_level1(texts[i], titles[i], among=among or None) for i in test]
     out = scores([labels[i] for i in test], pred)
     out.update({"train_n": len(train), "mode": "learned" if train_fraction else "taxonomy_only",
-                "unknown_labels": unknown, "restricted_to_trained_classes": bool(train)})
+                "unknown_labels": unknown, "restricted_to_trained_classes": bool(train),
+                "self_trained_on": self_trained})
     return out

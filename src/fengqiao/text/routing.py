@@ -8,7 +8,7 @@ the lexicon's log-probabilities are one of its inputs, with a learned
 scale, so with a handful of decisions the lexicon still decides and with
 thousands the learned weights dominate.  ``learn`` is cheap (store the
 example, one gradient step); a full refit runs when the stored examples
-have grown by a quarter, and on ``refit``/``retrain``/``save``.  Saved models keep the
+have grown by a quarter, and on ``refit``/``save``.  Saved models keep the
 learned weights (not the texts); after loading, further refits are pulled
 towards the saved weights.
 
@@ -20,9 +20,17 @@ messages (``ROOT_SHARPNESS``, ``L2_SHARPNESS``).  Matters that category tables f
 different places (``lexicon.CONCEPTS``) follow the deployment's own table.
 
 Second and third levels: hierarchical naive Bayes nodes (lexicon counts
-blended with learned counts).  Self-training on unlabelled cases (EM, or
-pseudo-labels for the learned head) was tried and did not help on our
-labelled samples, so there is none.
+blended with learned counts).
+
+Before any decisions, ``self_train`` adapts the model to a deployment's own
+wording from unlabelled cases: each case that the table-only model places
+at first level with probability >= 0.7 is learned as a half-weight
+decision (first level only).  On our 7,021 labelled board messages this
+raised first-level accuracy from 0.819 to 0.823; on the 5,681 of the seven
+common classes, from 0.878 to 0.887 (macro-F1 0.823 -> 0.836).  Second-level
+accuracy did not change, and once half the cases carried real decisions,
+pseudo-labels for the rest added nothing (macro-F1 0.886 -> 0.887), so it
+is a cold-start step.
 """
 
 from __future__ import annotations
@@ -667,15 +675,6 @@ class RoutingModel:
         """A working model from the taxonomy (and built-in lexicon) alone."""
         return cls(taxonomy, extra_words, **kw)
 
-    @classmethod
-    def retrain(cls, taxonomy: Taxonomy, labelled_examples: Iterable[tuple[str, Sequence[str]]],
-                extra_words: Iterable[str] = (), **kw) -> "RoutingModel":
-        """Fresh model from the taxonomy plus (text, path) examples."""
-        m = cls(taxonomy, extra_words, **kw)
-        m.learn_many(labelled_examples)
-        m.refit()
-        return m
-
     def _name_words(self, name: str) -> dict[str, float]:
         out: dict[str, float] = {}
         if not name or name == OTHER:
@@ -987,6 +986,12 @@ class RoutingModel:
     def predict_level1(self, text: str, title: str | None = None, *,
                        among: Iterable[str] | None = None) -> str:
         """First-level class of the leading suggestion; ``among`` restricts the candidates."""
+        ci, _ = self._leading_level1(text, title, among)
+        return self.root.classes[ci]
+
+    def _leading_level1(self, text: str, title: str | None,
+                        among: Iterable[str] | None = None) -> tuple[int, float]:
+        """(index, probability) of the leading suggestion's first-level class."""
         feats = self.features(text, title)
         p1 = self._level1_probs(text, title, feats, among)
         temp = self._temperature(feats)
@@ -994,7 +999,30 @@ class RoutingModel:
         def best_level2(ci: int) -> float:
             return float(self._level2_probs(self.root.classes[ci], feats, temp)[0].max())
 
-        return self.root.classes[self._lead(p1, np.argsort(-p1), best_level2)]
+        ci = self._lead(p1, np.argsort(-p1), best_level2)
+        return ci, float(p1[ci])
+
+    SELF_TRAIN_MIN_PROB = 0.7  # first-level probability at which a case teaches its own label
+    SELF_TRAIN_WEIGHT = 0.5  # such a label counts half a dispatcher decision
+
+    def self_train(self, cases: Iterable[tuple[str, str | None]]) -> int:
+        """Learn from unlabelled ``(text, title)`` cases: every case is
+        classified first, then each placed at first level with probability
+        >= ``SELF_TRAIN_MIN_PROB`` is learned as a half-weight first-level
+        decision, and the head is refitted.  Return how many were learned.
+
+        Confidences run higher afterwards than the share of right
+        suggestions (on our board sample: mean 0.76 against 0.66 right;
+        shown >= 0.9 was right 87.0% of the time against 89.7% before)."""
+        chosen = []
+        for text, title in cases:
+            ci, prob = self._leading_level1(text, title)
+            if prob >= self.SELF_TRAIN_MIN_PROB:
+                chosen.append((text, title, self.root.classes[ci]))
+        for text, title, l1 in chosen:
+            self.learn(text, (l1, None, None), title=title, weight=self.SELF_TRAIN_WEIGHT)
+        self.refit()
+        return len(chosen)
 
     def _level2_probs(self, l1: str, feats: dict[str, float], temp: float):
         """Second-level probabilities given ``l1`` (calibrated), with the
