@@ -51,6 +51,18 @@ def test_eval_routing_taxonomy_only(tmp_path, capsys):
     assert set(res["per_class"]) == {lab for _, lab in EXAMPLES}
     for v in res["per_class"].values():
         assert {"precision", "recall", "f1", "support"} <= set(v)
+    # no label was learned; the cases the table alone is sure of taught their wording
+    assert res["mode"] == "taxonomy_only" and res["train_n"] == 0
+    assert 0 < res["self_trained_on"] <= res["n"]
+
+
+def test_eval_routing_table_alone_without_self_training(tmp_path, capsys):
+    tax = data_file("taxonomy_3level.xlsx")
+    cases = _cases_xlsx(tmp_path / "cases.xlsx", EXAMPLES + MORE)
+    code = eval_routing_main(["--taxonomy", str(tax), "--cases", str(cases), "--no-self-train", "--json"])
+    assert code == 0
+    res = _json_line(capsys)
+    assert res["self_trained_on"] == 0 and res["accuracy"] >= 0.85
 
 
 def test_eval_routing_with_training_share(tmp_path, capsys):
