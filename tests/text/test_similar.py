@@ -2,7 +2,7 @@ from datetime import datetime
 
 import pytest
 
-from fengqiao.text.similar import SimilarIndex, repeat_flags, text_similarity
+from fengqiao.text.similar import SimilarIndex, repeat_flags, text_similarity, rescore
 
 CASES = [
     (1, "柳溪湾小区旁边新建的沥青搅拌站噪音和粉尘很大，居民晚上无法休息", "430105001", datetime(2023, 3, 1), "u1"),
@@ -119,3 +119,18 @@ def test_unrelated_earlier_case_is_not_repeat():
     other = [("c9", "请问住房公积金贷款最高能贷多少", "430102001", datetime(2023, 1, 1), "街道")]
     f = repeat_flags(NEW, other, level="县")
     assert not f.repeat and f.skip_level
+
+
+def test_shown_similarity_is_exact_so_a_letter_about_another_village_is_not_100_percent():
+    letter = "本人家住石门镇{}，村里的灌溉渠道多年没有清淤，有几段已经垮塌，今年插秧时水放不下来，希望政府重视。"
+    mine = letter.format("石门村")
+    idx = SimilarIndex()
+    idx.add(1, letter.format("高坪村"))
+    idx.add(2, mine)
+    idx.add(3, "小区门口的垃圾站臭气熏天，夏天蚊蝇成群，请环卫部门尽快处理。")
+    hits = idx.query(mine, min_score=0.0)
+    texts = {1: letter.format("高坪村"), 2: mine, 3: "小区门口的垃圾站臭气熏天，夏天蚊蝇成群，请环卫部门尽快处理。"}
+    shown = rescore(mine, ((cid, texts[cid]) for cid, _ in hits), 0.35)
+    assert shown[0] == (2, 1.0)
+    assert shown[1][0] == 1 and 0.8 < shown[1][1] < 1.0
+    assert 3 not in dict(shown)

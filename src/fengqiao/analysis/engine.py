@@ -32,6 +32,7 @@ SAVE_EVERY_LABELS = 25
 SAVE_EVERY_SECONDS = 600
 
 INDEX_WINDOW_DAYS = 400
+SIMILAR_MIN_SCORE = 0.35  # shown as a similar case from this text similarity on
 
 
 def model_dir() -> Path:

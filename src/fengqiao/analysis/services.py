@@ -16,12 +16,11 @@ from fengqiao.notify.services import notification_send
 from fengqiao.org.models import Role, Staff
 from fengqiao.org.selectors import region_ancestors, responsibility_lookup
 from fengqiao.text.risk import assess_risk
-from fengqiao.text.similar import repeat_flags
+from fengqiao.text.similar import repeat_flags, rescore
 
 log = logging.getLogger(__name__)
 
 SIMILAR_WINDOW_DAYS = 90
-SIMILAR_MIN_SCORE = 0.35
 SYSTEM_DISPATCHER = "auto-dispatch"
 LEVEL_NAMES = {"village": "village", "town": "town", "county": "county", "city": "city"}
 
@@ -59,11 +58,13 @@ def _similar(case: Case) -> list[dict]:
     town = next((r for r in region_ancestors(case.region) if r.level in ("town", "county")), case.region)
     since = case.created_at - timedelta(days=SIMILAR_WINDOW_DAYS)
     hits = engine.similar_query(_case_text(case), region_prefix=town.path, since=since.timestamp(),
-                                        until=case.created_at.timestamp(), k=8, exclude=[case.pk],
-                                min_score=SIMILAR_MIN_SCORE)
-    found = {c.pk: c for c in Case.objects.filter(pk__in=[h[0] for h in hits]).only("id", "number", "title", "status")}
+                                until=case.created_at.timestamp(), k=16, exclude=[case.pk],
+                                min_score=engine.SIMILAR_MIN_SCORE)
+    found = {c.pk: c for c in Case.objects.filter(pk__in=[h[0] for h in hits])
+             .only("id", "number", "title", "content", "status")}
+    scored = rescore(_case_text(case), ((cid, _case_text(c)) for cid, c in found.items()), engine.SIMILAR_MIN_SCORE)
     return [{"id": cid, "number": found[cid].number, "title": found[cid].title, "status": found[cid].status, "score": score}
-            for cid, score in hits if cid in found]
+            for cid, score in scored[:8]]
 
 
 def _earlier_of_petitioner(case: Case):

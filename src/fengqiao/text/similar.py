@@ -25,7 +25,8 @@ import numpy as np
 
 from .normalize import normalize
 
-__all__ = ["SimilarIndex", "sketch", "sketch_many", "text_similarity", "repeat_flags", "RepeatFlags", "level_rank"]
+__all__ = ["SimilarIndex", "sketch", "sketch_many", "text_similarity", "rescore", "repeat_flags", "RepeatFlags",
+           "level_rank"]
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
@@ -122,6 +123,15 @@ def text_similarity(a: str, b: str) -> float:
     # containment-leaning score: a short complaint repeated inside a longer
     # letter still counts as the same matter
     return inter / min(len(ka), len(kb)) * 0.5 + inter / (len(ka) + len(kb) - inter) * 0.5
+
+
+def rescore(text: str, candidates: Iterable[tuple[object, str]], min_score: float) -> list[tuple[object, float]]:
+    """Exact ``text_similarity`` of index hits ``(case_id, text)``, best first,
+    those under ``min_score`` left out.  The index's sketch estimate is coarse
+    (two letters that differ only in a village name both show 100%); the few
+    hits a user is shown get the exact figure."""
+    scored = [(cid, round(text_similarity(text, other), 4)) for cid, other in candidates]
+    return sorted((h for h in scored if h[1] >= min_score), key=lambda h: -h[1])
 
 
 def _store(keys: np.ndarray) -> np.ndarray:
