@@ -80,7 +80,8 @@ def similar_to_text(*, staff: Staff, text: str, region: Region | None, days: int
         parts = [p for p in region.path.split("/") if p]
         prefix = "/" + "/".join(parts[:3]) + "/" if len(parts) >= 3 else region.path
     since = (timezone.now() - dt.timedelta(days=days)).timestamp()
-    hits = engine.similar_query(text, region_prefix=prefix or None, since=since, k=k * 2, min_score=engine.SIMILAR_MIN_SCORE)
+    hits = engine.similar_query(text, region_prefix=prefix or None, since=since, k=k * 2,
+                                min_score=engine.SIMILAR_MIN_SCORE)
     visible = {c.pk: c for c in case_scope(Case.objects.filter(pk__in=[h[0] for h in hits]), staff).select_related("region")}
     scored = rescore(text, ((cid, f"{c.title} {c.content}") for cid, c in visible.items()), engine.SIMILAR_MIN_SCORE)
     return [{"case": visible[cid], "score": score} for cid, score in scored[:k]]

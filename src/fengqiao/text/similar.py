@@ -116,7 +116,10 @@ def sketch(text: str, k: int = 24) -> np.ndarray:
 
 def text_similarity(a: str, b: str) -> float:
     """Jaccard similarity of the two texts' character bigram sets (exact)."""
-    ka, kb = _bigram_keys(a), _bigram_keys(b)
+    return _keys_similarity(_bigram_keys(a), _bigram_keys(b))
+
+
+def _keys_similarity(ka: np.ndarray, kb: np.ndarray) -> float:
     if not len(ka) or not len(kb):
         return 0.0
     inter = len(np.intersect1d(ka, kb, assume_unique=True))
@@ -128,9 +131,10 @@ def text_similarity(a: str, b: str) -> float:
 def rescore(text: str, candidates: Iterable[tuple[object, str]], min_score: float) -> list[tuple[object, float]]:
     """Exact ``text_similarity`` of index hits ``(case_id, text)``, best first,
     those under ``min_score`` left out.  The index's sketch estimate is coarse
-    (two letters that differ only in a village name both show 100%); the few
-    hits a user is shown get the exact figure."""
-    scored = [(cid, round(text_similarity(text, other), 4)) for cid, other in candidates]
+    (letters on one matter, worded differently, can all estimate at 100%);
+    the few hits a user is shown get the exact figure."""
+    mine = _bigram_keys(text)
+    scored = [(cid, round(_keys_similarity(mine, _bigram_keys(other)), 4)) for cid, other in candidates]
     return sorted((h for h in scored if h[1] >= min_score), key=lambda h: -h[1])
 
 
