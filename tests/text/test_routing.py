@@ -139,8 +139,7 @@ def test_model_saved_with_older_parameters_still_loads(taxonomy, tmp_path):
 
 def test_learning_many_examples_at_once(taxonomy):
     m = RoutingModel.from_taxonomy(taxonomy)
-    assert m.learn_many([(t, (lab, None, None)) for t, lab in EXAMPLES]) == len(EXAMPLES)
-    m.refit()
+    assert m.learn_many([(t, (lab, None, None), None) for t, lab in EXAMPLES]) == len(EXAMPLES)
     assert m.predict("物业公司乱收费，业主很不满")[0].path[0] == "城乡建设"
 
 

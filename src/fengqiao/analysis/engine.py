@@ -99,7 +99,7 @@ def routing_model() -> RoutingModel | None:
 
 
 def routing_model_build(labels=(), undecided=()) -> tuple[RoutingModel | None, int]:
-    """Build a model from the category table and labelled (text, path) examples, adapted to the
+    """Build a model from the category table and labelled (text, path, title) examples, adapted to the
     wording of ``undecided`` (text, title) cases first; save it and make it current.
     Return the model and how many undecided cases it learned from."""
     taxonomy = taxonomy_from_db()
@@ -109,10 +109,7 @@ def routing_model_build(labels=(), undecided=()) -> tuple[RoutingModel | None, i
     model = RoutingModel.from_taxonomy(taxonomy, **kw)
     # pseudo-labels come from the table alone, before any decision is learned
     adapted = model.self_train(undecided) if undecided else 0
-    labels = list(labels)
-    if labels:
-        model.learn_many(labels)
-        model.refit()
+    model.learn_many(labels)
     with _lock:
         _state["model"], _state["version"] = model, _save(model)
         _state["unsaved"], _state["saved_at"] = 0, time.monotonic()

@@ -193,7 +193,7 @@ def routing_retrain(*, self_train: bool = False) -> tuple[int, int]:
     """Rebuild the model from the category table and every recorded decision; with ``self_train``,
     also adapt it to the wording of the cases no dispatcher has decided (imported history).
     Return (decisions learned, undecided cases learned from)."""
-    labels = [(f"{title} {content}", tuple(path.split("/")))
+    labels = [(f"{title} {content}", tuple(path.split("/")), None)
               for title, content, path in RoutingLabel.objects.filter(category__depth=3)
               .values_list("case__title", "case__content", "category__path")]
     undecided = []

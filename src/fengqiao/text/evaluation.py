@@ -118,10 +118,7 @@ def evaluate_routing(taxonomy_path, cases_path, label_column: str = "一级分�
         if not 0 < train_fraction < 1:
             raise InputError("--train-fraction 应在 0 与 1 之间 / must be between 0 and 1")
         train, test = stratified_split(labels, train_fraction, seed)
-        for i in train:
-            if labels[i] in tax.level1:
-                model.learn(texts[i], (labels[i], None, None), title=titles[i])
-        model.refit()  # as a deployment does after a batch of decisions
+        model.learn_many((texts[i], (labels[i], None, None), titles[i]) for i in train if labels[i] in tax.level1)
     else:
         train, test = [], list(range(len(labels)))
     self_trained = model.self_train(zip(texts, titles)) if self_train and not train_fraction else 0

@@ -900,6 +900,24 @@ class RoutingModel:
               weight: float = 1.0) -> None:
         """Update from one dispatcher decision (confirmed or corrected path;
         l2/l3 may be None)."""
+        self._learn_one(text, path, title, weight)
+        if self.head.needs_refit():
+            self.head.refit()
+
+    def learn_many(self, examples: Iterable[tuple[str, Sequence[str | None], str | None]],
+                   weight: float = 1.0) -> int:
+        """Learn a batch of ``(text, path, title)`` decisions and refit the
+        head once at the end (not each time the stored examples grow by a
+        quarter, as single decisions do).  Return how many were learned."""
+        n = 0
+        for text, path, title in examples:
+            self._learn_one(text, path, title, weight)
+            n += 1
+        self.refit()
+        return n
+
+    def _learn_one(self, text: str, path: Sequence[str | None], title: str | None, weight: float) -> None:
+        """One decision into the counts and the head (a gradient step, no refit)."""
         p = self._resolve(path)
         feats = self.features(text, title)
         cnt = self.learned.setdefault(p, Counter())
@@ -909,15 +927,6 @@ class RoutingModel:
         self._apply(p, feats, weight)
         tf, lex = self._head_input(text, title, feats)
         self.head.learn(tf, lex, self.root.classes.index(p[0]), weight)
-        if self.head.needs_refit():
-            self.head.refit()
-
-    def learn_many(self, examples: Iterable[tuple[str, Sequence[str | None]]]) -> int:
-        n = 0
-        for text, path in examples:
-            self.learn(text, path)
-            n += 1
-        return n
 
     # ---- prediction ---------------------------------------------------
     def _temperature(self, feats: dict[str, float]) -> float:
@@ -1018,11 +1027,8 @@ class RoutingModel:
         for text, title in cases:
             ci, prob = self._leading_level1(text, title)
             if prob >= self.SELF_TRAIN_MIN_PROB:
-                chosen.append((text, title, self.root.classes[ci]))
-        for text, title, l1 in chosen:
-            self.learn(text, (l1, None, None), title=title, weight=self.SELF_TRAIN_WEIGHT)
-        self.refit()
-        return len(chosen)
+                chosen.append((text, (self.root.classes[ci], None, None), title))
+        return self.learn_many(chosen, weight=self.SELF_TRAIN_WEIGHT)
 
     def _level2_probs(self, l1: str, feats: dict[str, float], temp: float):
         """Second-level probabilities given ``l1`` (calibrated), with the
