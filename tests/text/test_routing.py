@@ -42,6 +42,20 @@ def test_matters_follow_the_table_that_lists_them():
     assert RoutingModel.from_taxonomy(Taxonomy.from_rows(plain)).predict(text)[0].path[0] == "交通运输"
 
 
+def test_food_safety_follows_the_table_too():
+    """One table files food safety under health, another (after the 2018
+    reform) under market supervision: a letter about a rotten school lunch
+    goes to whichever the deployment's table says."""
+    text = "学校食堂饭菜变质，学生吃了拉肚子，怀疑食物中毒，请查一查食品安全"
+    rows = [("卫生计生", "食品药品监管", "食品安全"), ("卫生计生", "医政监管", "医疗收费"),
+            ("商贸旅游", "市场监管", "商品质量"), ("教育文体", "教育行政管理", "其他")]
+    assert RoutingModel.from_taxonomy(Taxonomy.from_rows(rows)).predict(text)[0].path == (
+        "卫生计生", "食品药品监管", "食品安全")
+    moved = [("商贸旅游", "市场监管", "食品安全") if r[2] == "食品安全" else r for r in rows]
+    assert RoutingModel.from_taxonomy(Taxonomy.from_rows(moved)).predict(text)[0].path == (
+        "商贸旅游", "市场监管", "食品安全")
+
+
 @pytest.fixture(scope="module")
 def cold(taxonomy):
     return RoutingModel.from_taxonomy(taxonomy)
