@@ -115,3 +115,10 @@ def test_adapting_to_the_cases_wording_before_any_decision(sample, taxonomy, col
     after = scores(gold, [model.predict_level1(sample[i][1], sample[i][0]) for i in common])
     assert after["accuracy"] >= before["accuracy"] + 0.005, (before, after)
     assert after["macro_f1"] >= before["macro_f1"] + 0.005, (before, after)
+    # the confidence shown afterwards still means what it says
+    suggestions = [model.predict(sample[i][1], 1, title=sample[i][0])[0] for i in common]
+    right = [s.path[:2] == sample[i][2] for s, i in zip(suggestions, common)]
+    mean_conf = sum(s.confidence for s in suggestions) / len(suggestions)
+    assert abs(mean_conf - sum(right) / len(right)) < 0.05, (mean_conf, sum(right) / len(right))
+    sure = [ok for ok, s in zip(right, suggestions) if s.confidence >= 0.9]
+    assert sum(sure) / len(sure) >= 0.89, sum(sure) / len(sure)

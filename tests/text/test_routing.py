@@ -222,6 +222,29 @@ def test_learned_head_survives_save_and_load(taxonomy, tmp_path):
         assert loaded.predict_level1(t) == m.predict_level1(t)
 
 
+
+def test_self_taught_confidence_is_tempered_and_saved(taxonomy, tmp_path):
+    """Labels the model gave itself make it sure of itself: the confidence it
+    shows is scaled back, the scaling survives a reload, and it fades once
+    dispatchers' own decisions outnumber the self-taught ones."""
+    m = RoutingModel.from_taxonomy(taxonomy)
+    untempered = RoutingModel.from_taxonomy(taxonomy)
+    untempered.SELF_TRAINED_SHARPNESS = 1.0
+    cases = [(text, None) for text, _ in EXAMPLES] + [(text, None) for text in PET_TRAIN]
+    assert m.self_train(cases) == untempered.self_train(cases) > 0
+    text = PET_HELD_OUT[0]
+    shown, bare = m.predict(text, 1)[0], untempered.predict(text, 1)[0]
+    assert shown.path == bare.path and shown.confidence < bare.confidence
+    m.save(tmp_path)
+    assert RoutingModel.load(tmp_path).predict(text, 1)[0].confidence == pytest.approx(shown.confidence, abs=0.01)
+    for _ in range(3):
+        for t, label in EXAMPLES:
+            m.learn(t, (label, None, None))
+            untempered.learn(t, (label, None, None))
+    m.refit()
+    untempered.refit()
+    gap = untempered.predict(text, 1)[0].confidence - m.predict(text, 1)[0].confidence
+    assert 0 <= gap < bare.confidence - shown.confidence
 def test_predict_level1_among_restricts_candidates(cold):
     text = "出租车司机拒载，还故意绕路多收钱"
     assert cold.predict_level1(text) == "交通运输"
