@@ -42,7 +42,21 @@ def test_a_shared_turn_of_phrase_does_not_name_the_problem():
     topic = hot_topics(docs, top=1)[0]
     assert len(topic.ids) == 6
     assert not any("的" in k or "马上要" in k or k.startswith("反映") for k in topic.keywords), topic.keywords
-    assert topic.keywords
+    # named by what is wrong, not by counts or asides (几百户, 靠近)
+    assert {"河堤", "裂缝"} <= set(topic.name.split("·")), topic.name
+
+
+def test_a_topic_is_not_named_by_a_fragment_the_segmenter_guessed():
+    """好几头死猪 is cut 好几/头死/猪 by the segmenter's guessing: neither
+    half-word may name the topic."""
+    villages = ["石门村", "柳塘村", "白沙村", "荷塘村", "落霞村"]
+    docs = [Doc(id=f"e{i}", title=f"{v}河边有病死猪",
+                text=f"最近在{v}的山沟和河边发现好几头死猪，不知道是谁丢的，担心传染疫病、污染水源。",
+                time=datetime(2023, 8, 1 + i), petitioner=f"q{i}") for i, v in enumerate(villages)]
+    topic = hot_topics(docs, top=1)[0]
+    assert len(topic.ids) == 5
+    assert not {"头死", "好几"} & set(topic.keywords), topic.keywords
+    assert "病死猪" in topic.keywords[:3], topic.keywords
 
 
 def test_problem_list_by_month():

@@ -124,11 +124,18 @@ class Segmenter:
     def add_words(self, words: Iterable[str]) -> None:
         add_words(words)
 
-    def tokens(self, text: str, *, normalized: bool = False) -> list[str]:
-        """All tokens (no filtering), after normalisation."""
+    def known(self, word: str) -> bool:
+        """In the dictionary (jieba's or added words), not a guess of the
+        HMM: its guesses in short texts are often fragments (好几头死猪 →
+        好几/头死/猪)."""
+        return bool(getattr(self.tokenizer, "FREQ", {}).get(word))
+
+    def tokens(self, text: str, *, normalized: bool = False, hmm: bool = True) -> list[str]:
+        """All tokens (no filtering), after normalisation; ``hmm=False``:
+        dictionary words and single characters only."""
         if not normalized:
             text = normalize(text)
-        return self.tokenizer.lcut(text, HMM=True)
+        return self.tokenizer.lcut(text, HMM=hmm)
 
     def __call__(self, text: str, *, normalized: bool = False) -> list[str]:
         if not normalized:

@@ -11,7 +11,10 @@ Method
    cosine distance (no chaining of unrelated messages), cut at
    ``1 - min_similarity``.
 3. A group is named by its key phrases: the words shared by most of its
-   messages, names first.
+   messages, names first, then the routing lexicon's words (河堤, 储值卡);
+   numerals, times and adverbs (几百户, 明天) last.  Words the segmenter
+   guessed outside its dictionary name a topic only when they grow into a
+   name (车贷 → 58车贷): other guesses are fragments (好几头死猪 → 头死).
 
 Heat (documented formula)::
 
@@ -31,12 +34,14 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from typing import Iterable
 
 import numpy as np
 
 from .normalize import normalize
+from .routing import builtin_cue_words
 from .segment import Segmenter
 
 __all__ = ["Doc", "Topic", "hot_topics", "problem_list", "heat_score"]
@@ -56,6 +61,7 @@ _GENERIC = set("""
 怎么 如何 什么 尽快 及时 谢谢 您好 你好 尊敬 本人 我们 他们 大家 百姓 群众 领导们 同志 网友 事情 费用 价格
 导致 出现 发生 进行 存在 造成 因为 由于 所以 但是 而且 这样 那么 还是 或者 以及 以上 以下 附近 周边 期间 之前
 之后 以后 以前 今年 去年 每天 晚上 白天 目前 至今 已经 多年 一年 两年 半年 请问 咨询一下 反映一下 希望能
+无法 靠近 任何理由 说明原因
 """.split())
 
 
@@ -150,7 +156,46 @@ def _names_one_thing(phrase: str) -> bool:
     words = [w for w in _segmenter().tokens(phrase) if w.strip()]
     if _is_name(phrase):  # 丽发新城小区, but not 反映人住白沙镇
         return words[0] not in _GENERIC
-    return len(words) <= 2 and not any(w in _GENERIC for w in words)
+    words = _segmenter().tokens(phrase, hmm=False)  # 单元门禁坏 is three words, not two
+    return len(words) <= 2 and not any(w in _GENERIC or len(w) < 2 for w in words)
+
+
+# parts of speech that never name a problem: numerals and measure words
+# (几百户, 十元), times (明天), pronouns, adverbs, prepositions, conjunctions, particles
+_POS_NOT_NAMING = ("m", "q", "t", "r", "d", "p", "c", "u")
+
+
+@lru_cache(maxsize=1)
+def _word_tags() -> dict[str, str]:
+    """The dictionary's part-of-speech tag of each word (jieba's table)."""
+    try:
+        from jieba.posseg import POSTokenizer
+    except ImportError:  # pragma: no cover - another segmenter backend
+        return {}
+    return POSTokenizer(_segmenter().tokenizer).word_tag_tab
+
+
+def _naming_weight(w: str) -> float:
+    """How apt ``w`` is to name a topic: place and organisation names first,
+    then the words of the routing lexicon and category names (河堤, 储值卡,
+    扰民), least the words that name nothing (几百户, 明天, 无故)."""
+    if w in _GENERIC:
+        return 0.1
+    if _is_name(w):
+        return 1.5
+    if _word_tags().get(w, "x")[:1] in _POS_NOT_NAMING:
+        return 0.3
+    return 1.3 if w in builtin_cue_words() else 1.0
+
+
+def _whole_word(w: str, texts: list[str]) -> bool:
+    """A dictionary word, a name, or a word the segmenter guessed that grows
+    into a name in these texts (车贷 → 58车贷); other guesses are often
+    fragments of a phrase (好几头死猪 → 头死)."""
+    if _segmenter().known(w) or _is_name(w):
+        return True
+    grown = _expand_phrase(w, texts)
+    return _is_name(grown) and _names_one_thing(grown)  # not 反映人住白沙镇
 
 
 def _is_name(w: str) -> bool:
@@ -322,9 +367,10 @@ def _make_topic(members: list[Doc], terms: list[Counter], texts: list[str], df: 
     def key_score(w: str) -> float:
         cover = share[w] / m
         idf = math.log((n + 1) / (df[w] + 0.5))
-        return cover * cover * idf * (1.5 if _is_name(w) else 1.0) * (1.0 if w not in _GENERIC else 0.1)
+        return cover * cover * idf * _naming_weight(w)
 
-    usable = [w for w in share if w not in _GENERIC and _is_keyword(w)] or list(share)
+    usable = [w for w in share if w not in _GENERIC and _is_keyword(w) and _whole_word(w, texts)]
+    usable = usable or list(share)
     cands = [w for w in usable if share[w] >= max(1, math.ceil(m * 0.34))] or usable
     ranked = sorted(cands, key=lambda w: (-key_score(w), w))
     keywords: list[str] = []
