@@ -12,8 +12,8 @@ Some board conventions are encoded on purpose: social insurance (incl.
 medical insurance) goes to 劳动和社会保障, property management and housing
 funds to 城乡建设, and noise or fumes from a business to 环境保护.  Matters
 that category tables file in different places (buses, metro, traffic
-policing, fire safety, food safety, health products) are in ``CONCEPTS`` instead: their words follow the
-deployment's own table.
+policing, fire safety, food safety, health products) are in ``CONCEPTS``
+instead: their words follow the deployment's own table.
 """
 
 from __future__ import annotations

@@ -153,9 +153,8 @@ def _names_one_thing(phrase: str) -> bool:
     name that does not start with a generic word, or two words that are not
     generic (捆绑销售, 公积金贷款): a longer run repeated across messages is a
     turn of phrase (汛期马上要)."""
-    words = [w for w in _segmenter().tokens(phrase) if w.strip()]
     if _is_name(phrase):  # 丽发新城小区, but not 反映人住白沙镇
-        return words[0] not in _GENERIC
+        return [w for w in _segmenter().tokens(phrase) if w.strip()][0] not in _GENERIC
     words = _segmenter().tokens(phrase, hmm=False)  # 单元门禁坏 is three words, not two
     return len(words) <= 2 and not any(w in _GENERIC or len(w) < 2 for w in words)
 
@@ -369,9 +368,10 @@ def _make_topic(members: list[Doc], terms: list[Counter], texts: list[str], df: 
         idf = math.log((n + 1) / (df[w] + 0.5))
         return cover * cover * idf * _naming_weight(w)
 
-    usable = [w for w in share if w not in _GENERIC and _is_keyword(w) and _whole_word(w, texts)]
-    usable = usable or list(share)
+    usable = [w for w in share if w not in _GENERIC and _is_keyword(w)] or list(share)
     cands = [w for w in usable if share[w] >= max(1, math.ceil(m * 0.34))] or usable
+    if m >= 2:
+        cands = [w for w in cands if _whole_word(w, texts)] or cands
     ranked = sorted(cands, key=lambda w: (-key_score(w), w))
     keywords: list[str] = []
     for w in ranked:
