@@ -35,6 +35,11 @@ INDEX_WINDOW_DAYS = 400
 SIMILAR_MIN_SCORE = 0.35  # shown as a similar case from this text similarity on
 
 
+def case_text(title: str, content: str) -> str:
+    """A case's text as the similar-case index stores it and as its hits are rescored and flagged."""
+    return f"{title} {content}"
+
+
 def model_dir() -> Path:
     return settings.DATA_DIR / "models" / "routing"
 
@@ -157,7 +162,7 @@ def similar_index() -> SimilarIndex:
         if _state["index"] is None:
             since = timezone.now() - timedelta(days=INDEX_WINDOW_DAYS)
             rows = (
-                (c["id"], f"{c['title']} {c['content']}", c["region__path"], c["created_at"].timestamp(),
+                (c["id"], case_text(c["title"], c["content"]), c["region__path"], c["created_at"].timestamp(),
                  str(c["petitioner_id"] or ""))
                 for c in Case.objects.filter(created_at__gte=since).values(
                     "id", "title", "content", "region__path", "created_at", "petitioner_id").iterator(chunk_size=2000)
@@ -175,5 +180,5 @@ def similar_query(text: str, **kwargs) -> list[tuple[int, float]]:
 def similar_index_add(case) -> None:
     with _index_lock:
         if _state["index"] is not None:
-            _state["index"].add(case.pk, f"{case.title} {case.content}", case.region.path, case.created_at.timestamp(),
+            _state["index"].add(case.pk, case_text(case.title, case.content), case.region.path, case.created_at.timestamp(),
                                 str(case.petitioner_id or ""))

@@ -83,5 +83,5 @@ def similar_to_text(*, staff: Staff, text: str, region: Region | None, days: int
     hits = engine.similar_query(text, region_prefix=prefix or None, since=since, k=k * 2,
                                 min_score=engine.SIMILAR_MIN_SCORE)
     visible = {c.pk: c for c in case_scope(Case.objects.filter(pk__in=[h[0] for h in hits]), staff).select_related("region")}
-    scored = rescore(text, ((cid, f"{c.title} {c.content}") for cid, c in visible.items()), engine.SIMILAR_MIN_SCORE)
+    scored = rescore(text, ((cid, engine.case_text(c.title, c.content)) for cid, c in visible.items()), engine.SIMILAR_MIN_SCORE)
     return [{"case": visible[cid], "score": score} for cid, score in scored[:k]]

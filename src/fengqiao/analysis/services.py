@@ -26,7 +26,7 @@ LEVEL_NAMES = {"village": "village", "town": "town", "county": "county", "city":
 
 
 def _case_text(case: Case) -> str:
-    return f"{case.title} {case.content}"
+    return engine.case_text(case.title, case.content)
 
 
 def routing_suggest(*, case: Case, k: int = 3) -> list[dict]:
@@ -57,12 +57,13 @@ def routing_suggest(*, case: Case, k: int = 3) -> list[dict]:
 def _similar(case: Case) -> list[dict]:
     town = next((r for r in region_ancestors(case.region) if r.level in ("town", "county")), case.region)
     since = case.created_at - timedelta(days=SIMILAR_WINDOW_DAYS)
-    hits = engine.similar_query(_case_text(case), region_prefix=town.path, since=since.timestamp(),
+    text = _case_text(case)
+    hits = engine.similar_query(text, region_prefix=town.path, since=since.timestamp(),
                                 until=case.created_at.timestamp(), k=16, exclude=[case.pk],
                                 min_score=engine.SIMILAR_MIN_SCORE)
     found = {c.pk: c for c in Case.objects.filter(pk__in=[h[0] for h in hits])
              .only("id", "number", "title", "content", "status")}
-    scored = rescore(_case_text(case), ((cid, _case_text(c)) for cid, c in found.items()), engine.SIMILAR_MIN_SCORE)
+    scored = rescore(text, ((cid, _case_text(c)) for cid, c in found.items()), engine.SIMILAR_MIN_SCORE)
     return [{"id": cid, "number": found[cid].number, "title": found[cid].title, "status": found[cid].status, "score": score}
             for cid, score in scored[:8]]
 
@@ -105,7 +106,7 @@ def insight_compute(*, case: Case) -> CaseInsight:
     similar = _similar(case)
     earlier = _earlier_of_petitioner(case)
     flags = repeat_flags(
-        _case_text(case), [(cid, f"{t} {c}", reg, at, lvl) for cid, t, c, reg, at, lvl in earlier],
+        _case_text(case), [(cid, engine.case_text(t, c), reg, at, lvl) for cid, t, c, reg, at, lvl in earlier],
         level=_raised_level(case), now=case.created_at,
     )
     group = len({s["id"] for s in similar if s["score"] >= 0.5}) + 1
