@@ -194,12 +194,13 @@ def routing_retrain(*, self_train: bool = False) -> tuple[int, int]:
     """Rebuild the model from the category table and every recorded decision; with ``self_train``,
     also adapt it to the wording of the cases no dispatcher has decided (imported history).
     Return (decisions learned, undecided cases learned from)."""
-    labels = [(f"{title} {content}", tuple(path.split("/")), None)
+    # as suggestions are made (routing_suggest) and single decisions learned (routing_label_record)
+    labels = [(content, tuple(path.split("/")), title)
               for title, content, path in RoutingLabel.objects.filter(category__depth=3)
               .values_list("case__title", "case__content", "category__path")]
     undecided = []
     if self_train:
-        undecided = [(f"{title} {content}", title) for title, content in
+        undecided = [(content, title) for title, content in
                      Case.objects.filter(routing_labels__isnull=True).values_list("title", "content").iterator()]
     _, adapted = engine.routing_model_build(labels, undecided)
     return len(labels), adapted
